@@ -9,12 +9,15 @@ export const errorCodes = {
   ERR_BAD_REQUEST: 'a request body could not be decoded or breaks the protocol',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'a request has a Content-Type the endpoint does not accept',
   ERR_UNSUPPORTED_ENCODING: 'a request has a Content-Encoding the endpoint does not accept',
-  ERR_BODY_TOO_LARGE: 'a request body is larger than max_request_body_size, before or after decompression',
+  ERR_BODY_TOO_LARGE:
+    'a request body is larger than max_request_body_size, before or after decompression',
   ERR_METHOD_NOT_ALLOWED: 'a request used an HTTP method the endpoint does not serve',
   ERR_NOT_FOUND: 'a request went to a path the endpoint does not serve',
   ERR_UNAUTHENTICATED: 'a request lacked the bearer token the receiver requires',
-  ERR_PIPELINE_REFUSED: 'the pipeline refused data for now (memory or queue pressure); the client should retry',
-  ERR_PIPELINE_FAILED: 'the pipeline failed to process data and retrying the same data will not help',
+  ERR_PIPELINE_REFUSED:
+    'the pipeline refused data for now (memory or queue pressure); the client should retry',
+  ERR_PIPELINE_FAILED:
+    'the pipeline failed to process data and retrying the same data will not help',
   ERR_SHUTTING_DOWN: 'the collector is shutting down and accepts no more data',
   ERR_EXPORT_FAILED: 'an exporter could not deliver data (it will be retried)',
   ERR_EXPORT_REJECTED: 'the destination rejected data permanently',

@@ -42,7 +42,10 @@ export function attributesFrom(record: Record<string, AnyValue | undefined>): Ke
   for (const key of Object.keys(record)) {
     const value = record[key];
     if (value === undefined) continue;
-    out.push({ key, value: typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value });
+    out.push({
+      key,
+      value: typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value,
+    });
   }
   return out;
 }

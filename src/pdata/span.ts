@@ -9,9 +9,7 @@ import {
 } from './traces.js';
 
 /** A span with every optional field at its OTLP default; `fields` overrides them. */
-export function makeSpan(
-  fields: Partial<Span> & Pick<Span, 'traceId' | 'spanId' | 'name'>,
-): Span {
+export function makeSpan(fields: Partial<Span> & Pick<Span, 'traceId' | 'spanId' | 'name'>): Span {
   return {
     parentSpanId: '',
     traceState: '',

@@ -116,7 +116,10 @@ export interface Traces {
   readonly resourceSpans: readonly ResourceSpans[];
 }
 
-export const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: [], droppedAttributesCount: 0 });
+export const EMPTY_RESOURCE: Resource = Object.freeze({
+  attributes: [],
+  droppedAttributesCount: 0,
+});
 export const EMPTY_SCOPE: InstrumentationScope = Object.freeze({
   name: '',
   version: '',

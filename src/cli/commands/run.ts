@@ -1,0 +1,67 @@
+import type { AnyFactory } from '../../component/types.js';
+import { parseDuration } from '../../config/schema.js';
+import { errorMessage } from '../../errors/errors.js';
+import { startCollector } from '../../service/collector.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { loadAndReport, type Output } from './validate.js';
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs the collector until SIGTERM or SIGINT, then shuts down gracefully: receivers stop,
+ * processors and exporters drain. A second signal, or the shutdown timeout, ends it at once.
+ * Resolves with the process exit code.
+ */
+export async function runCommand(
+  configs: readonly string[],
+  sets: readonly string[],
+  shutdownTimeout: string | undefined,
+  factories: readonly AnyFactory[],
+  io: Output,
+): Promise<number> {
+  const timeoutMs =
+    shutdownTimeout === undefined ? DEFAULT_SHUTDOWN_TIMEOUT_MS : parseDuration(shutdownTimeout);
+  if (timeoutMs === undefined) {
+    io.err(`error: --shutdown-timeout ${shutdownTimeout}: expected a duration such as 30s`);
+    return 1;
+  }
+  const resolved = loadAndReport(configs, sets, factories, io);
+  if (!resolved) return 1;
+  const logger = createLogger(resolved.telemetry.logs.level);
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  try {
+    collector = await startCollector(resolved, logger);
+  } catch (err) {
+    logger.error({ err: errorMessage(err) }, 'collector failed to start');
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+        resolve(130);
+        return;
+      }
+      signalled = true;
+      logger.info({ signal }, 'signal received, shutting down');
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
+        resolve(1);
+      }, timeoutMs);
+      collector.shutdown().then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          logger.error({ err: errorMessage(err) }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { builtinFactories } from '../components.js';
+import { type CliArgs, COMMANDS, parseCliArgs, USAGE } from './args.js';
+import { componentsCommand } from './commands/components.js';
+import { printConfigCommand } from './commands/print-config.js';
+import { runCommand } from './commands/run.js';
+import { type Output, validateCommand } from './commands/validate.js';
+
+const io: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+async function dispatch(args: CliArgs): Promise<number> {
+  if (args.flags.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (args.flags.version) {
+    io.out(version());
+    return 0;
+  }
+  switch (args.command) {
+    case 'run':
+      return runCommand(
+        args.configs,
+        args.sets,
+        args.flags['shutdown-timeout'] as string | undefined,
+        builtinFactories,
+        io,
+      );
+    case 'validate':
+      return validateCommand(args.configs, args.sets, builtinFactories, io);
+    case 'components':
+      return componentsCommand(builtinFactories, version(), io);
+    case 'print-config':
+      return printConfigCommand(
+        args.configs,
+        args.sets,
+        {
+          mode: args.flags.mode as string | undefined,
+          format: args.flags.format as string | undefined,
+        },
+        builtinFactories,
+        io,
+      );
+    default:
+      io.err(
+        `error: unknown command "${args.command}"; commands: ${COMMANDS.join(', ')}\n\n${USAGE}`,
+      );
+      return 1;
+  }
+}
+
+/** The only place that exits the process: everything below returns an exit code. */
+async function main(): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(process.argv.slice(2));
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(1);
+  }
+  const code = await dispatch(args);
+  // Let stdout/stderr drain before exiting.
+  process.exitCode = code;
+  setImmediate(() => process.exit(code));
+}
+
+await main();

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors/errors.js';
+import type { Traces } from '../pdata/traces.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+
+export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
+export type Stability = 'development' | 'alpha' | 'beta' | 'stable';
+
+/** Everything with a lifecycle. The graph starts downstream first and shuts down upstream first. */
+export interface Component {
+  /** Returns once the component can do its work; background work must not block it. */
+  start(host: Host): Promise<void>;
+  /** Flushes what it holds downstream and releases resources. Idempotent; safe without `start`. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The next stage of a traces pipeline. `consume` resolves once the data is accepted downstream
+ * and rejects only with a classified error (`PermanentError` / `RetryableError`; anything else
+ * counts as retryable). It must not mutate `traces`.
+ */
+export interface TracesConsumer {
+  consume(traces: Traces): Promise<void>;
+}
+
+export type ComponentState = 'starting' | 'ok' | 'degraded' | 'failed' | 'stopping' | 'stopped';
+
+export interface ComponentStatus {
+  readonly state: ComponentState;
+  readonly reason?: string;
+}
+
+export interface ComponentHealth extends ComponentStatus {
+  readonly id: string;
+  readonly kind: Kind;
+}
+
+/** The collector's health as `health_check` and `doctor` show it. */
+export interface CollectorStatus {
+  /** True once every pipeline has started, until shutdown begins. */
+  readonly ready: boolean;
+  readonly startedAt?: Date;
+  readonly components: readonly ComponentHealth[];
+}
+
+/** What the running collector offers a component (each component gets its own view). */
+export interface Host {
+  /** A started extension by its id (`file_storage`, `file_storage/queue`), or undefined. */
+  getExtension(id: string): Component | undefined;
+  /** Reports this component's health, shown by `health_check`; a change is logged once. */
+  reportStatus(status: ComponentStatus): void;
+  /** The whole collector's health. */
+  collectorStatus(): CollectorStatus;
+}
+
+/** What the collector injects into every component it creates (user input is the Config). */
+export interface Settings {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  /** The pipeline the instance belongs to (processors only; receivers and exporters are shared). */
+  readonly pipelineId?: string;
+}
+
+/** A network listener a component opens, declared so clashes are found before anything starts. */
+export interface Listener {
+  /** Key path inside the component's config, e.g. `protocols::http::endpoint`. */
+  readonly key: string;
+  /** `host:port`. */
+  readonly endpoint: string;
+}
+
+interface FactoryBase<C> {
+  readonly type: string;
+  readonly stability: Stability;
+  /** Shape, types and per-field rules; unknown keys are rejected (`z.strictObject`). */
+  readonly configSchema: z.ZodType<C>;
+  /** One readable object with every default; the user's config is merged over it. */
+  createDefaultConfig(): Record<string, unknown>;
+  /** Cross-field rules only; `path` is relative to the component's config. */
+  validate?(config: C): ConfigIssue[];
+  listeners?(config: C): Listener[];
+}
+
+export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'receiver';
+  create(settings: Settings, config: C, next: TracesConsumer): Component;
+}
+
+export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'processor';
+  create(settings: Settings, config: C, next: TracesConsumer): Component & TracesConsumer;
+}
+
+export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'exporter';
+  create(settings: Settings, config: C): Component & TracesConsumer;
+}
+
+export interface ExtensionFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'extension';
+  create(settings: Settings, config: C): Component;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds factories of every config type.
+export type AnyFactory =
+  | ReceiverFactory<any>
+  | ProcessorFactory<any>
+  | ExporterFactory<any>
+  | ExtensionFactory<any>;
+
+/** Helpers that keep `config` typed from the schema when a factory is declared. */
+export function defineReceiver<C>(f: Omit<ReceiverFactory<C>, 'kind'>): ReceiverFactory<C> {
+  return { kind: 'receiver', ...f };
+}
+export function defineProcessorFactory<C>(
+  f: Omit<ProcessorFactory<C>, 'kind'>,
+): ProcessorFactory<C> {
+  return { kind: 'processor', ...f };
+}
+export function defineExporterFactory<C>(f: Omit<ExporterFactory<C>, 'kind'>): ExporterFactory<C> {
+  return { kind: 'exporter', ...f };
+}
+export function defineExtension<C>(f: Omit<ExtensionFactory<C>, 'kind'>): ExtensionFactory<C> {
+  return { kind: 'extension', ...f };
+}

@@ -1,0 +1,4 @@
+import type { AnyFactory } from './component/types.js';
+
+/** Every component type this build of the collector knows, in one list (`components` prints it). */
+export const builtinFactories: readonly AnyFactory[] = [];

@@ -1,0 +1,40 @@
+import { type Logger, pino } from 'pino';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Keys whose values never reach a log line, wherever they appear in a logged object. */
+const REDACTED_PATHS = [
+  'api_key',
+  '*.api_key',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+];
+
+/**
+ * The collector's structured JSON logger, on stderr (stdout belongs to commands such as
+ * `print-config`). Synchronous writes: log lines are rare by design (problems are counted, not
+ * logged per item), and a crash must not lose the line that explains it.
+ */
+export function createLogger(level: LogLevel = 'info', destination = 2): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'dify-opik-collector' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    },
+    pino.destination({ dest: destination, sync: true }),
+  );
+}
+
+/** A logger that drops everything: for tests and for commands that must stay quiet. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

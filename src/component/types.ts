@@ -105,11 +105,12 @@ export interface ExtensionFactory<C = unknown> extends FactoryBase<C> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds factories of every config type.
+type AnyConfig = any;
 export type AnyFactory =
-  | ReceiverFactory<any>
-  | ProcessorFactory<any>
-  | ExporterFactory<any>
-  | ExtensionFactory<any>;
+  | ReceiverFactory<AnyConfig>
+  | ProcessorFactory<AnyConfig>
+  | ExporterFactory<AnyConfig>
+  | ExtensionFactory<AnyConfig>;
 
 /** Helpers that keep `config` typed from the schema when a factory is declared. */
 export function defineReceiver<C>(f: Omit<ReceiverFactory<C>, 'kind'>): ReceiverFactory<C> {

@@ -1,0 +1,4 @@
+import { describeComponent } from '../../testing/conformance.js';
+import { batchProcessorFactory } from './factory.js';
+
+describeComponent(batchProcessorFactory);

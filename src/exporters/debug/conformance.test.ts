@@ -1,0 +1,4 @@
+import { describeComponent } from '../../testing/conformance.js';
+import { debugExporterFactory } from './factory.js';
+
+describeComponent(debugExporterFactory);

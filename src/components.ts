@@ -3,4 +3,7 @@ import { debugExporterFactory } from './exporters/debug/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */
-export const builtinFactories: readonly AnyFactory[] = [batchProcessorFactory, debugExporterFactory];
+export const builtinFactories: readonly AnyFactory[] = [
+  batchProcessorFactory,
+  debugExporterFactory,
+];

@@ -38,7 +38,7 @@ export function within<T, U>(field: string, item: T, convert: (item: T) => U): U
 }
 
 /**
- * `items.map(convert)`, but an error from element `i` is located at `field[i]`. Returns `empty`
+ * `items.map(convert)`, but an error from element `i` is located at `field[i]`. Returns `NONE`
  * (a shared frozen array) for an empty input, which saves an allocation per span for the usual
  * spans without events or links.
  */

@@ -16,7 +16,11 @@ type HexSlicer = Buffer & { hexSlice(start: number, end: number): string };
  * of the request (or `[]` when absent); `hexSlice` skips `toString`'s argument handling, which is
  * measurable at several ids per span.
  */
-export function idFromBytes(bytes: Uint8Array | readonly number[], size: IdSize, field: string) {
+export function idFromBytes(
+  bytes: Uint8Array | readonly number[],
+  size: IdSize,
+  field: string,
+): string {
   const n = bytes.length;
   if (n === size) {
     if (Buffer.isBuffer(bytes)) return (bytes as HexSlicer).hexSlice(0, n);

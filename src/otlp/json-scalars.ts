@@ -25,6 +25,7 @@ function shown(v: unknown): string {
   return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
 }
 
+/** A message field or list element: a JSON object (not `null`, not an array). */
 export function readObject(v: unknown, field: string): JsonObject {
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as JsonObject;
   throw new FieldError(field, `expected an object, got ${jsonType(v)}`);
@@ -37,12 +38,14 @@ export function readArray(v: unknown, field: string): readonly unknown[] {
   throw new FieldError(field, `expected an array, got ${jsonType(v)}`);
 }
 
+/** A string field; `null` is `''`. */
 export function readString(v: unknown, field: string): string {
   if (typeof v === 'string') return v;
   if (v === null) return '';
   throw new FieldError(field, `expected a string, got ${jsonType(v)}`);
 }
 
+/** A bool field: `true`/`false` only (the JSON mapping has no string form); `null` is false. */
 export function readBool(v: unknown, field: string): boolean {
   if (typeof v === 'boolean') return v;
   if (v === null) return false;

@@ -15,6 +15,7 @@ function allocate(size: number): FastBuffer {
   return Buffer.allocUnsafeSlow(size) as FastBuffer;
 }
 
+/** Writes protobuf fields backwards into a growable buffer; see the module comment. */
 export class ReverseWriter {
   private buf: FastBuffer;
   private view: DataView;

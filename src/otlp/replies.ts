@@ -19,6 +19,7 @@ export interface StatusReply {
   readonly retryDelayMs?: number;
 }
 
+/** The type URL our `google.protobuf.Any` carries for a `RetryInfo`. */
 export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
 
 /** Any type URL naming `google.rpc.RetryInfo`, whatever its host part (the spec allows others). */

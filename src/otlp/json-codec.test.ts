@@ -457,6 +457,28 @@ describe('decodeTracesJson rejects invalid input', () => {
     );
   });
 
+  it('never fails with anything but ERR_BAD_REQUEST on cut or corrupted text', () => {
+    const good = encodeTracesJson(everyFieldTraces());
+    const junk = ['"', '{', '}', '[', ']', ',', ':', 'null', '1', '-', 'x', '"AA=="', '{}', '[]'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const at = random(good.length);
+      const body =
+        i % 2 === 0
+          ? good.slice(0, at)
+          : good.slice(0, at) + junk[random(junk.length)] + good.slice(at + random(3));
+      try {
+        decodeTracesJson(body);
+      } catch (err) {
+        expect(err).toMatchObject({ name: 'PermanentError', code: 'ERR_BAD_REQUEST' });
+      }
+    }
+  });
+
   it('accepts values nested exactly to the limit', () => {
     expect(() => decodeTracesJson(jsonValue(deeplyNested(MAX_VALUE_DEPTH)))).not.toThrow();
   });

@@ -257,6 +257,45 @@ describe('decodeTracesRequest rejects invalid input', () => {
     );
   });
 
+  it('reports a known field sent with the wrong wire type (protobufjs reads it as declared)', () => {
+    const field = (tag: number, bytes: Uint8Array) =>
+      protobuf.Writer.create().uint32(tag).bytes(bytes).finish();
+    const span = Uint8Array.from([0x08, 0x05]); // trace_id as a varint: read as a 5-byte length
+    const bytes = field(0x0a, field(0x12, field(0x12, span)));
+    expect(() => decodeTracesRequest(bytes)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_BAD_REQUEST',
+        message: 'invalid protobuf: index out of range: 8 + 5 > 8',
+      }),
+    );
+  });
+
+  it('never fails with anything but ERR_BAD_REQUEST on corrupted bytes', () => {
+    const good = encodeTracesRequest(everyFieldTraces());
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const outcomes = { decoded: 0, rejected: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Uint8Array.from(good).subarray(
+        0,
+        i % 3 === 0 ? random(good.length) : undefined,
+      );
+      for (let k = 0; k < 1 + random(4); k++) bytes[random(bytes.length)] = random(256);
+      try {
+        decodeTracesRequest(bytes);
+        outcomes.decoded++;
+      } catch (err) {
+        expect(err).toBeInstanceOf(PermanentError);
+        expect((err as PermanentError).code).toBe('ERR_BAD_REQUEST');
+        outcomes.rejected++;
+      }
+    }
+    expect(outcomes.rejected).toBeGreaterThan(0);
+  });
+
   it('throws PermanentError so the receiver answers 400 and the client does not retry', () => {
     expect(() => decodeTracesRequest(Uint8Array.from([0xff]))).toThrow(PermanentError);
   });

@@ -38,7 +38,7 @@ describe('the protobuf writer', () => {
   });
 
   it('writes the same bytes as protobufjs for a batch larger than its scratch buffer', () => {
-    const traces = bigBatch(3000);
+    const traces = bigBatch(1200);
     const bytes = encodeTracesRequest(traces);
     expect(bytes.length).toBeGreaterThan(256 * 1024);
     expect(Buffer.from(bytes)).toEqual(Buffer.from(encodeWithProtobufjs(traces)));

@@ -1,0 +1,78 @@
+import type { ExternalTrace } from './external-trace.js';
+import { spanIdFor, traceIdFor } from './ids.js';
+import { difyUuid7, opikIdForOtelId } from './opik-ids.js';
+import { nsToMs, type ParsedTime, pythonTimestampMs } from './time.js';
+
+/** Where a span lives: its OTel trace, and its Opik trace when that can be known. */
+export interface TraceRef {
+  readonly traceId: string;
+  /** Undefined when the envelope lacks what Opik's id needs (see the README, "Limits"). */
+  readonly opikTraceId?: string;
+}
+
+/** A span others hang under: its OTel span id and, when known, its Opik span id. */
+export interface SpanRef {
+  readonly spanId: string;
+  readonly opikSpanId?: string;
+}
+
+/** A trace and its root span, as every child of the trace computes them. */
+export interface RootRef {
+  readonly trace: TraceRef;
+  readonly root: SpanRef;
+}
+
+/**
+ * The Opik trace id of a trace anchored at `start` on `difyId`. With an external OTel trace id it
+ * is Opik's own formula for that id (so a calling service's spans meet ours); otherwise Dify's
+ * `uuid7(start, trace_id or difyId)`.
+ */
+export function opikTraceId(start: ParsedTime, difyId: string, ext: ExternalTrace): string {
+  if (ext.otelTraceId) return opikIdForOtelId(ext.otelTraceId, nsToMs(start.ns));
+  return difyUuid7(pythonTimestampMs(start), ext.uuid4 ?? difyId);
+}
+
+export interface RunAnchor {
+  readonly runId: string;
+  /** The run's start (`WorkflowTraceInfo.start_time`); unknown to node rows posted alone. */
+  readonly start?: ParsedTime;
+  /** A chatflow run's message: Dify keys the Opik trace and root span on it. */
+  readonly messageId?: string;
+  readonly ext: ExternalTrace;
+}
+
+/** The trace and root span of a workflow run (reference/dify.md §3, "Workflow"). */
+export function runRoot(run: RunAnchor): RootRef {
+  const traceId = run.ext.otelTraceId ?? traceIdFor(run.runId);
+  const spanId = spanIdFor(`workflow:${run.runId}`);
+  if (!run.start) return { trace: { traceId }, root: { spanId } };
+  const ms = pythonTimestampMs(run.start);
+  return {
+    trace: { traceId, opikTraceId: opikTraceId(run.start, run.messageId ?? run.runId, run.ext) },
+    root: {
+      spanId,
+      opikSpanId: run.messageId ? difyUuid7(ms, run.runId) : difyUuid7(ms, `${run.runId}-root`),
+    },
+  };
+}
+
+export interface MessageAnchor {
+  readonly messageId: string;
+  /** The message's `created_at` (= MessageTraceInfo.start_time). */
+  readonly created?: ParsedTime;
+  readonly ext: ExternalTrace;
+}
+
+/** The trace and root span of a chat, agent or completion message. */
+export function messageRoot(msg: MessageAnchor): RootRef {
+  const traceId = msg.ext.otelTraceId ?? traceIdFor(msg.messageId);
+  const spanId = spanIdFor(`message:${msg.messageId}`);
+  if (!msg.created) return { trace: { traceId }, root: { spanId } };
+  return {
+    trace: { traceId, opikTraceId: opikTraceId(msg.created, msg.messageId, msg.ext) },
+    root: {
+      spanId,
+      opikSpanId: difyUuid7(pythonTimestampMs(msg.created), `${msg.messageId}-root`),
+    },
+  };
+}

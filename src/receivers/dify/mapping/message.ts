@@ -11,9 +11,13 @@ import {
 import { spanIdFor } from './ids.js';
 import { usdCost } from './node-kind.js';
 import { difyUuid7 } from './opik-ids.js';
+import type { JsonObject, Reader } from './reader.js';
 import { messageRoot } from './refs.js';
-import { buildSpan, type DifyIds } from './span-builder.js';
+import { buildSpan, type SpanSpec } from './span-builder.js';
 import { pythonTimestampMs } from './time.js';
+
+/** What the `message` root and its `llm` child share. */
+type Shared = Pick<SpanSpec, 'trace' | 'start' | 'end' | 'dify' | 'error'>;
 
 /**
  * MessageTraceInfo (chat, agent-chat and completion apps): a root span `message` for the turn and
@@ -25,30 +29,56 @@ export function messageSpans(ctx: EnvelopeContext): Span[] {
   const data = info.optObj('message_data');
   const messageId = info.optStr('message_id') || data?.optStr('id') || info.str('message_id');
   const { start, end } = timingOf(info);
-  const ext = externalOf(info);
-  const { trace, root } = messageRoot({ messageId, created: start, ext });
-  const mode = info.optStr('conversation_mode') ?? 'chat';
+  const { trace, root } = messageRoot({ messageId, created: start, ext: externalOf(info) });
   const conversationId = metaStr(meta, 'conversation_id') ?? data?.optStr('conversation_id');
   const error = errorText(info);
-  const dify: DifyIds = {
-    app_id: metaStr(meta, 'app_id') ?? ctx.appId,
-    tenant_id: metaStr(meta, 'tenant_id'),
-    message_id: messageId,
-    conversation_id: conversationId,
-    user_id: metaStr(meta, 'user_id'),
-  };
-  const failure = error ? { type: 'MessageError', message: error } : undefined;
-  const usage = data?.optObj('message_metadata')?.optObj('usage')?.obj;
-  const rootSpan = buildSpan({
-    name: 'message',
-    kind: SpanKind.INTERNAL,
+  const shared: Shared = {
     trace,
-    spanId: root.spanId,
-    opikSpanId: root.opikSpanId,
     start,
     end,
+    dify: {
+      app_id: metaStr(meta, 'app_id') ?? ctx.appId,
+      tenant_id: metaStr(meta, 'tenant_id'),
+      message_id: messageId,
+      conversation_id: conversationId,
+      user_id: metaStr(meta, 'user_id'),
+    },
+    error: error ? { type: 'MessageError', message: error } : undefined,
+  };
+  const rootSpan = turnSpan(
+    info,
+    data,
+    meta,
+    { ...shared, spanId: root.spanId, opikSpanId: root.opikSpanId },
+    conversationId,
+  );
+  const seed = `llm:${messageId}`;
+  const llm = modelCallSpan(info, data, meta, {
+    ...shared,
+    spanId: spanIdFor(seed),
+    opikSpanId: difyUuid7(pythonTimestampMs(start), seed),
+    parent: root,
+  });
+  return [rootSpan, llm];
+}
+
+type Ids = Shared & Pick<SpanSpec, 'spanId' | 'opikSpanId' | 'parent'>;
+
+/** The turn as a person reads it in an Opik thread: the question in, the answer out. */
+function turnSpan(
+  info: Reader,
+  data: Reader | undefined,
+  meta: JsonObject,
+  ids: Ids,
+  conversationId?: string,
+): Span {
+  const mode = info.optStr('conversation_mode') ?? 'chat';
+  return buildSpan({
+    ...ids,
+    name: 'message',
+    kind: SpanKind.INTERNAL,
     genAi: { operation: mode === 'agent-chat' ? 'invoke_agent' : undefined, conversationId },
-    // The turn as a person reads it in an Opik thread; the prompt list goes to the `llm` span.
+    // The full prompt list goes to the `llm` span; the root carries what the user asked.
     input: data ? { query: data.raw('query'), inputs: data.raw('inputs') } : info.raw('inputs'),
     output: info.raw('outputs'),
     tags: ['message', mode],
@@ -57,25 +87,22 @@ export function messageSpans(ctx: EnvelopeContext): Span[] {
       file_list: info.raw('file_list'),
       message_file_data: info.raw('message_file_data'),
       total_price: data?.raw('total_price'),
-      currency: usage?.currency,
+      currency: usageOf(data)?.currency,
       is_streaming_request: info.optBool('is_streaming_request'),
       gen_ai_server_time_to_first_token: info.optNum('gen_ai_server_time_to_first_token'),
       llm_streaming_time_to_generate: info.optNum('llm_streaming_time_to_generate'),
-      external_trace_id: ext.raw,
+      external_trace_id: externalOf(info).raw,
     }),
-    dify,
-    error: failure,
   });
-  const seed = `llm:${messageId}`;
-  const llm = buildSpan({
+}
+
+/** The model call: prompt messages in, the answer out, tokens, model and provider. */
+function modelCallSpan(info: Reader, data: Reader | undefined, meta: JsonObject, ids: Ids): Span {
+  const usage = usageOf(data);
+  return buildSpan({
+    ...ids,
     name: 'llm',
     kind: SpanKind.CLIENT,
-    trace,
-    spanId: spanIdFor(seed),
-    opikSpanId: difyUuid7(pythonTimestampMs(start), seed),
-    parent: root,
-    start,
-    end,
     genAi: {
       operation: info.optStr('conversation_model') === 'completion' ? 'text_completion' : 'chat',
       provider: metaStr(meta, 'ls_provider'),
@@ -88,8 +115,10 @@ export function messageSpans(ctx: EnvelopeContext): Span[] {
     input: info.raw('inputs'),
     output: info.raw('outputs'),
     metadata: {},
-    dify,
-    error: failure,
   });
-  return [rootSpan, llm];
+}
+
+/** `message_data.message_metadata.usage`: Dify's LLMUsage with the price and its currency. */
+function usageOf(data: Reader | undefined): JsonObject | undefined {
+  return data?.optObj('message_metadata')?.optObj('usage')?.obj;
 }

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spanIdFor, traceIdFor, traceIdFromSeed } from './ids.js';
-import { difyUuid7, formatUuid, opikIdForOtelId, seedToUuid4, uuidBytes } from './opik-ids.js';
+import { difyUuid7, formatUuid, seedToUuid4, uuidBytes } from './opik-ids.js';
 import { parseDifyTime, pythonTimestampMs } from './time.js';
 
 const ms = (text: string) => pythonTimestampMs(parseDifyTime(text)!);
-
-describe("Opik's OTLP id formula", () => {
-  // The test vector of reference/opik.md §2 (checked there against Opik's Java code).
-  it.each([
-    ['trace', '5b8efff798038103d269b633813fc60c', '019b76da-a87b-7c4b-aaa2-e4ea076c6c6d'],
-    ['span', 'eee19b7ec3c1b174', '019b76da-a87b-7284-b6af-5fa6ee032c97'],
-  ])('gives the %s id of the reference vector', (_kind, hex, uuid) => {
-    expect(opikIdForOtelId(hex, 1767225600123)).toBe(uuid);
-  });
-});
 
 describe("Dify's Opik ids", () => {
   it.each([

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Opik's ids, computed the two ways that matter here (reference/dify.md §3, reference/opik.md §2):
- * - Dify's built-in Opik integration: `uuid4_to_uuid7(dt, uuid)` keeps the low 74 bits of a Dify
- *   UUID under a 48-bit millisecond timestamp; `_seed_to_uuid4(seed)` is MD5 with v4 bits.
- * - Opik's OTLP ingestion: a UUIDv7 of a millisecond timestamp and the first 10 bytes of
- *   SHA-256 of the OTel id bytes.
+ * Opik's ids as Dify's built-in Opik integration computes them (reference/dify.md §3):
+ * `uuid4_to_uuid7(dt, uuid)` keeps the low 74 bits of a Dify UUID under a 48-bit millisecond
+ * timestamp; `_seed_to_uuid4(seed)` is MD5 with the version-4 bits. (Opik's own formula for OTel
+ * ids belongs to the `opik` exporter, which is where it is applied.)
  */
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -46,17 +45,5 @@ export function seedToUuid4(seed: string): Buffer {
  */
 export function difyUuid7(ms: number, id: string | Uint8Array): string {
   const bytes = typeof id === 'string' ? (uuidBytes(id) ?? seedToUuid4(id)) : id;
-  return stampV7(ms, bytes);
-}
-
-/**
- * Opik's id for an OTel trace or span id (`convertOtelIdToUUIDv7`): `ms` is the earliest start
- * of the trace in milliseconds, `idHex` the OTel id as hex.
- */
-export function opikIdForOtelId(idHex: string, ms: number): string {
-  const hash = createHash('sha256').update(Buffer.from(idHex, 'hex')).digest();
-  // The hash goes after the timestamp: bytes 6–15 are its first 10 bytes.
-  const bytes = Buffer.alloc(16);
-  hash.copy(bytes, 6, 0, 10);
   return stampV7(ms, bytes);
 }

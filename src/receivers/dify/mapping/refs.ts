@@ -1,12 +1,16 @@
 import type { ExternalTrace } from './external-trace.js';
 import { spanIdFor, traceIdFor } from './ids.js';
-import { difyUuid7, opikIdForOtelId } from './opik-ids.js';
-import { nsToMs, type ParsedTime, pythonTimestampMs } from './time.js';
+import { difyUuid7 } from './opik-ids.js';
+import { type ParsedTime, pythonTimestampMs } from './time.js';
 
-/** Where a span lives: its OTel trace, and its Opik trace when that can be known. */
+/** Where a span lives: its OTel trace, and its Opik trace when this envelope decides it. */
 export interface TraceRef {
   readonly traceId: string;
-  /** Undefined when the envelope lacks what Opik's id needs (see the README, "Limits"). */
+  /**
+   * Undefined in two cases (README, "Ids"): the trace is an external OTel trace, whose Opik id the
+   * exporter derives with Opik's formula from the first timestamp it sees for that trace; or the
+   * envelope lacks what Dify's id needs (node rows posted without their run's start).
+   */
   readonly opikTraceId?: string;
 }
 
@@ -23,12 +27,17 @@ export interface RootRef {
 }
 
 /**
- * The Opik trace id of a trace anchored at `start` on `difyId`. With an external OTel trace id it
- * is Opik's own formula for that id (so a calling service's spans meet ours); otherwise Dify's
- * `uuid7(start, trace_id or difyId)`.
+ * The Opik trace id of a trace anchored at `start` on `difyId`: Dify's
+ * `uuid7(start, trace_id or difyId)`. None for an external OTel trace: Opik's id for it is
+ * `uuid7(first start seen for the trace, SHA-256(trace id))`, and which start comes first (the
+ * caller's spans or Dify's) only the exporter knows, so it derives the id (DESIGN §5).
  */
-export function opikTraceId(start: ParsedTime, difyId: string, ext: ExternalTrace): string {
-  if (ext.otelTraceId) return opikIdForOtelId(ext.otelTraceId, nsToMs(start.ns));
+export function opikTraceId(
+  start: ParsedTime,
+  difyId: string,
+  ext: ExternalTrace,
+): string | undefined {
+  if (ext.otelTraceId) return undefined;
   return difyUuid7(pythonTimestampMs(start), ext.uuid4 ?? difyId);
 }
 

@@ -100,12 +100,14 @@ function notBefore(end: bigint, start: bigint): bigint {
 
 type Put = (key: string, value: string | bigint | number | readonly string[] | undefined) => void;
 
-/** Opik ids go out together or not at all: a parent id means nothing without its trace id. */
+/**
+ * The Opik ids this envelope decides. A missing `opik.trace_id` is the exporter's to derive
+ * (`refs.ts`); the span and parent ids do not depend on it and go out whenever they are known.
+ */
 function putOpikIds(spec: SpanSpec, put: Put): void {
-  const opikTrace = spec.trace.opikTraceId;
-  put('opik.trace_id', opikTrace);
+  put('opik.trace_id', spec.trace.opikTraceId);
   put('opik.span_id', spec.opikSpanId);
-  if (opikTrace) put('opik.parent_span_id', spec.parent?.opikSpanId);
+  put('opik.parent_span_id', spec.parent?.opikSpanId);
 }
 
 const int = (n: number | undefined) => (n === undefined ? undefined : BigInt(Math.trunc(n)));

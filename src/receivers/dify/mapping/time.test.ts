@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nsToMs, parseDifyTime, pythonTimestampMs, secondsToNs } from './time.js';
+import { parseDifyTime, pythonTimestampMs, secondsToNs } from './time.js';
 
 describe('parseDifyTime', () => {
   it.each([
@@ -42,12 +42,6 @@ describe('pythonTimestampMs', () => {
 
   it('truncates microseconds like int()', () => {
     expect(pythonTimestampMs(parseDifyTime('2026-06-12T08:30:01.123999')!)).toBe(1781253001123);
-  });
-});
-
-describe('nsToMs', () => {
-  it('truncates to whole milliseconds as Opik does with an OTLP start time', () => {
-    expect(nsToMs(1781253001123999999n)).toBe(1781253001123);
   });
 });
 

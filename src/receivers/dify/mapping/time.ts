@@ -58,11 +58,6 @@ export function secondsToNs(seconds: number): bigint {
   return BigInt(Math.round(seconds * 1e6)) * 1000n;
 }
 
-/** Whole milliseconds of a nanosecond time, truncated (what Opik takes from an OTLP start time). */
-export function nsToMs(ns: bigint): number {
-  return Number(ns / 1_000_000n);
-}
-
 /**
  * The millisecond timestamp Dify's Opik integration puts into its UUIDv7 ids:
  * `int(dt.timestamp() * 1000)` in Python. CPython computes a naive datetime's timestamp as

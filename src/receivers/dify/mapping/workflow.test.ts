@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { SpanKind, StatusCode } from '../../../pdata/traces.js';
 import { attrs, expectedOpik, fixture, metadata, withNodes } from '../test-fixtures.js';
 import { convertItem } from './convert.js';
-import { opikIdForOtelId } from './opik-ids.js';
 
 function spansOf(item: unknown) {
   const result = convertItem(item);
@@ -175,21 +174,23 @@ describe('WorkflowTraceInfo', () => {
     expect(value.length).toBeGreaterThan(150_000);
   });
 
-  it("joins an external OTel trace with Opik's own id for it", () => {
+  it('joins an external OTel trace, leaving its Opik trace id to the exporter', () => {
     const env = withNodes('workflow_app.json') as { trace_info: Record<string, unknown> };
     const hex = '5b8efff798038103d269b633813fc60c';
     const spans = spansOf({
       ...env,
       trace_info: { ...env.trace_info, trace_id: hex.toUpperCase() },
     });
-    const opikTrace = opikIdForOtelId(hex, 1781255742004); // the run's start, in ms
+    const expected = expectedOpik('workflow_app.json').spans!;
     for (const s of spans) {
       expect(s.traceId).toBe(hex);
-      expect(attrs(s)['opik.trace_id']).toBe(opikTrace);
+      // Opik's id for this trace needs the first timestamp the exporter sees for it (README, "Ids").
+      expect(attrs(s)['opik.trace_id']).toBeUndefined();
     }
-    // Span ids do not depend on the trace: the same as without an external trace id.
-    expect(spans.map((s) => attrs(s)['opik.span_id'])).toEqual(
-      expectedOpik('workflow_app.json').spans!.map((s) => s.id),
+    // Span and parent ids do not depend on the trace: the same as without an external trace id.
+    expect(spans.map((s) => attrs(s)['opik.span_id'])).toEqual(expected.map((s) => s.id));
+    expect(spans.map((s) => attrs(s)['opik.parent_span_id'])).toEqual(
+      expected.map((s) => s.parent_span_id ?? undefined),
     );
   });
 

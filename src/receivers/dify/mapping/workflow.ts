@@ -8,10 +8,11 @@ import {
   timingOf,
   withExtras,
 } from './envelope.js';
+import type { ExternalTrace } from './external-trace.js';
 import { spanIdFor, traceIdFor } from './ids.js';
 import { nodeSpans } from './node-execution.js';
 import { isObject, type JsonObject, type Reader } from './reader.js';
-import { runRoot } from './refs.js';
+import { type RootRef, runRoot } from './refs.js';
 import { buildSpan } from './span-builder.js';
 
 /**
@@ -21,24 +22,37 @@ import { buildSpan } from './span-builder.js';
  */
 export function workflowSpans(ctx: EnvelopeContext): Span[] {
   const { info } = ctx;
-  const meta = metadataOf(info);
   const runId = info.str('workflow_run_id');
   const messageId = info.optStr('message_id') || undefined;
-  const { start, end } = timingOf(info, info.optNum('workflow_run_elapsed_time'));
+  const timing = timingOf(info, info.optNum('workflow_run_elapsed_time'));
   const ext = externalOf(info);
-  const run = runRoot({ runId, start, messageId, ext });
+  const run = runRoot({ runId, start: timing.start, messageId, ext });
+  const root = runSpan(ctx, { runId, messageId, ext, run, ...timing });
+  const rows = ctx.envelope.optArray('node_executions') ?? [];
+  return [root, ...nodeSpans(rows, ctx.envelope.at('node_executions'), { runId, ...run })];
+}
+
+interface RunFacts extends ReturnType<typeof timingOf> {
+  readonly runId: string;
+  readonly messageId?: string;
+  readonly ext: ExternalTrace;
+  readonly run: RootRef;
+}
+
+function runSpan(ctx: EnvelopeContext, f: RunFacts): Span {
+  const { info } = ctx;
+  const meta = metadataOf(info);
   const status = info.optStr('workflow_run_status') ?? metaStr(meta, 'status');
   const error = errorText(info) ?? (status === 'failed' ? 'workflow run failed' : undefined);
   const conversationId = info.optStr('conversation_id') ?? metaStr(meta, 'conversation_id');
-  const workflowData = info.optObj('workflow_data');
-  const root = buildSpan({
+  return buildSpan({
     name: 'workflow',
     kind: SpanKind.INTERNAL,
-    trace: run.trace,
-    spanId: run.root.spanId,
-    opikSpanId: run.root.opikSpanId,
-    start,
-    end,
+    trace: f.run.trace,
+    spanId: f.run.root.spanId,
+    opikSpanId: f.run.root.opikSpanId,
+    start: f.start,
+    end: f.end,
     genAi: {
       operation: 'invoke_workflow',
       inputTokens: info.optNum('prompt_tokens'),
@@ -49,29 +63,27 @@ export function workflowSpans(ctx: EnvelopeContext): Span[] {
     input: info.raw('workflow_run_inputs'),
     output: info.raw('workflow_run_outputs'),
     tags: ['workflow'],
-    traceName: messageId ? 'message' : undefined,
-    traceTags: messageId ? ['message', 'workflow'] : undefined,
+    traceName: f.messageId ? 'message' : undefined,
+    traceTags: f.messageId ? ['message', 'workflow'] : undefined,
     metadata: withExtras(meta, {
-      message_id: messageId,
+      message_id: f.messageId,
       workflow_app_log_id: info.optStr('workflow_app_log_id'),
       invoked_by: info.optStr('invoked_by'),
-      external_trace_id: ext.raw,
-      ...runFacts(workflowData),
+      external_trace_id: f.ext.raw,
+      ...runFacts(info.optObj('workflow_data')),
     }),
     dify: {
       app_id: metaStr(meta, 'app_id') ?? ctx.appId,
       tenant_id: info.optStr('tenant_id') ?? metaStr(meta, 'tenant_id'),
       workflow_id: info.optStr('workflow_id') ?? metaStr(meta, 'workflow_id'),
-      workflow_run_id: runId,
-      message_id: messageId,
+      workflow_run_id: f.runId,
+      message_id: f.messageId,
       conversation_id: conversationId,
       user_id: metaStr(meta, 'user_id'),
     },
     error: error ? { type: 'WorkflowRunError', message: error } : undefined,
-    links: parentLinks(meta, ext.otelTraceId),
+    links: parentLinks(meta, f.ext.otelTraceId),
   });
-  const rows = ctx.envelope.optArray('node_executions') ?? [];
-  return [root, ...nodeSpans(rows, ctx.envelope.at('node_executions'), { runId, ...run })];
 }
 
 /** The few `workflow_data` facts worth keeping (the rest repeats the envelope or is the graph). */

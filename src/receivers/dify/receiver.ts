@@ -45,7 +45,8 @@ export class DifyReceiver implements Component {
   async start(): Promise<void> {
     if (this.listener) return;
     this.listener = await listenHttp(this.config.endpoint, (req, res) => {
-      void this.handle(req, res);
+      // A reply that cannot be written (the client went away) must not become an unhandled rejection.
+      this.handle(req, res).catch(() => res.destroy());
     });
     this.settings.logger.info({ endpoint: this.listener.address }, 'dify receiver listening');
   }

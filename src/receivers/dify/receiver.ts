@@ -62,6 +62,7 @@ export class DifyReceiver implements Component {
     try {
       reply = await this.process(req);
     } catch (err) {
+      req.resume(); // discard whatever of the body was not read, so the connection stays usable
       const r = replyFor(err);
       const headers: Record<string, string> = {};
       if (r.retryAfterSeconds !== undefined) headers['retry-after'] = String(r.retryAfterSeconds);
@@ -81,14 +82,12 @@ export class DifyReceiver implements Component {
   private async process(req: IncomingMessage): Promise<Reply> {
     const path = (req.url ?? '').split('?')[0];
     if (path !== DIFY_TRACES_PATH) {
-      req.resume();
       throw new CollectorError(
         'ERR_NOT_FOUND',
         `no such path ${path}; POST envelopes to ${DIFY_TRACES_PATH}`,
       );
     }
     if (req.method !== 'POST') {
-      req.resume();
       throw new CollectorError(
         'ERR_METHOD_NOT_ALLOWED',
         `method ${req.method} not allowed; use POST`,
@@ -96,7 +95,6 @@ export class DifyReceiver implements Component {
     }
     const token = this.config.auth?.token;
     if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
-      req.resume();
       throw new CollectorError('ERR_UNAUTHENTICATED', 'missing or wrong bearer token');
     }
     const framing = framingOf(req.headers['content-type']);

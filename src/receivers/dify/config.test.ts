@@ -27,7 +27,7 @@ describe('dify receiver config', () => {
       'endpoint',
       'expected host:port with a port from 0 to 65535, got "localhost"',
     ],
-    [{ max_request_body_size: 0 }, 'max_request_body_size', 'must be greater than 0'],
+    [{ max_request_body_size: 0 }, 'max_request_body_size', 'must be at least 1'],
     [
       { max_request_body_size: '20MiB' },
       'max_request_body_size',

@@ -14,7 +14,7 @@ export const difyReceiverConfigSchema = z.strictObject({
     })
     .optional(),
   /** Largest body accepted, in bytes, as sent and again after decompression. */
-  max_request_body_size: int().refine((n) => n > 0, { error: 'must be greater than 0' }),
+  max_request_body_size: int({ min: 1 }),
 });
 
 export type DifyReceiverConfig = z.infer<typeof difyReceiverConfigSchema>;

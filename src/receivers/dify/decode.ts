@@ -1,4 +1,5 @@
 import { CollectorError } from '../../errors/errors.js';
+import { mimeType } from '../../server/content-type.js';
 
 /** How a request body is framed, from its Content-Type. */
 export type Framing = 'json' | 'ndjson';
@@ -18,7 +19,7 @@ export const ACCEPTED_TYPES = ['application/json', ...NDJSON_TYPES];
  * script's first `curl -d @file`); anything else is refused with 415.
  */
 export function framingOf(contentType: string | undefined): Framing {
-  const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const media = mimeType(contentType);
   if (media === '' || media === 'application/json') return 'json';
   if (NDJSON_TYPES.has(media)) return 'ndjson';
   throw new CollectorError(

@@ -194,21 +194,32 @@ describe('dify receiver over HTTP', () => {
     expect(await res.json()).toEqual({ error });
   });
 
-  it.each<[string, (url: string) => Promise<Response>, number, string, Record<string, string>]>([
+  it.each<
+    [string, (url: string) => Promise<Response>, number, string, Record<string, string>, string]
+  >([
     [
       'another path',
       (u) => post(u.replace('/v1/dify/traces', '/v1/traces'), message),
       404,
       'no such path /v1/traces; POST envelopes to /v1/dify/traces',
       {},
+      'ERR_NOT_FOUND',
     ],
-    ['GET', (u) => fetch(u), 405, 'method GET not allowed; use POST', { allow: 'POST' }],
+    [
+      'GET',
+      (u) => fetch(u),
+      405,
+      'method GET not allowed; use POST',
+      { allow: 'POST' },
+      'ERR_METHOD_NOT_ALLOWED',
+    ],
     [
       'text/plain',
       (u) => post(u, message, { 'content-type': 'text/plain' }),
       415,
       'unsupported Content-Type "text/plain"; send one of application/json, application/x-ndjson, application/ndjson, application/jsonl, application/x-jsonlines',
       {},
+      'ERR_UNSUPPORTED_MEDIA_TYPE',
     ],
     [
       'zstd',
@@ -216,14 +227,19 @@ describe('dify receiver over HTTP', () => {
       415,
       'unsupported Content-Encoding "zstd"; use one of identity, gzip, x-gzip, deflate, zlib, br',
       {},
+      'ERR_UNSUPPORTED_ENCODING',
     ],
-  ])('answers %s with its status', async (_case, send, status, error, headers) => {
-    const { url } = await start();
-    const res = await send(url);
-    expect(res.status).toBe(status);
-    expect(await res.json()).toEqual({ error });
-    for (const [k, v] of Object.entries(headers)) expect(res.headers.get(k)).toBe(v);
-  });
+  ])(
+    'answers %s with its status and counts the bad request',
+    async (_case, send, status, error, headers, code) => {
+      const { url, metric } = await start();
+      const res = await send(url);
+      expect(res.status).toBe(status);
+      expect(await res.json()).toEqual({ error });
+      for (const [k, v] of Object.entries(headers)) expect(res.headers.get(k)).toBe(v);
+      expect(await metric('otelcol_receiver_bad_requests_total', { code })).toBe(1);
+    },
+  );
 
   it('answers 413 for a body over max_request_body_size, as sent and after decompression', async () => {
     const { url } = await start({ max_request_body_size: 1000 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { CollectorError } from '../../errors/errors.js';
+import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
 import { readBody } from '../../server/body.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
 import { replyFor } from '../../server/status.js';
@@ -25,7 +26,9 @@ interface Reply {
  */
 export class DifyReceiver implements Component {
   private listener?: HttpListener;
-  private readonly labels: { receiver: string; transport: string };
+  private accepting = false;
+  private stopped?: Promise<void>;
+  private readonly report: ReceiverReport;
   private readonly skipped: SkippedCounter;
 
   constructor(
@@ -33,7 +36,7 @@ export class DifyReceiver implements Component {
     private readonly config: DifyReceiverConfig,
     private readonly next: TracesConsumer,
   ) {
-    this.labels = { receiver: settings.id, transport: 'http' };
+    this.report = receiverReport(settings, 'http');
     this.skipped = skippedEnvelopes(settings.telemetry);
   }
 
@@ -44,6 +47,7 @@ export class DifyReceiver implements Component {
 
   async start(): Promise<void> {
     if (this.listener) return;
+    this.accepting = true;
     this.listener = await listenHttp(this.config.endpoint, (req, res) => {
       // A reply that cannot be written (the client went away) must not become an unhandled rejection.
       this.handle(req, res).catch(() => res.destroy());
@@ -51,10 +55,12 @@ export class DifyReceiver implements Component {
     this.settings.logger.info({ endpoint: this.listener.address }, 'dify receiver listening');
   }
 
-  async shutdown(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.close();
+  shutdown(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.accepting = false;
+      await this.listener?.close();
+    })();
+    return this.stopped;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -63,12 +69,8 @@ export class DifyReceiver implements Component {
       reply = await this.process(req);
     } catch (err) {
       req.resume(); // discard whatever of the body was not read, so the connection stays usable
-      const r = replyFor(err);
-      const headers: Record<string, string> = {};
-      if (r.retryAfterSeconds !== undefined) headers['retry-after'] = String(r.retryAfterSeconds);
-      if (r.httpStatus === 405) headers.allow = 'POST';
-      if (r.httpStatus === 401) headers['www-authenticate'] = 'Bearer';
-      reply = { status: r.httpStatus, body: { error: r.message }, headers };
+      if (err instanceof CollectorError) this.report.badRequest(err.code);
+      reply = errorReply(err);
     }
     const body = JSON.stringify(reply.body);
     res.writeHead(reply.status, {
@@ -79,6 +81,7 @@ export class DifyReceiver implements Component {
     res.end(body);
   }
 
+  /** Checks the request, converts its items, and hands the spans to the pipeline. */
   private async process(req: IncomingMessage): Promise<Reply> {
     const path = (req.url ?? '').split('?')[0];
     if (path !== DIFY_TRACES_PATH) {
@@ -98,24 +101,25 @@ export class DifyReceiver implements Component {
       throw new CollectorError('ERR_UNAUTHENTICATED', 'missing or wrong bearer token');
     }
     const framing = framingOf(req.headers['content-type']);
-    const body = await readBody(req, this.config.max_request_body_size);
-    const items = decodeItems(body, framing);
+    if (!this.accepting) {
+      throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
+    }
+    const items = decodeItems(await readBody(req, this.config.max_request_body_size), framing);
     const batch = convertBatch(items);
     this.count(batch);
     if (items.length > 0 && batch.acceptedItems === 0 && batch.skippedTypes.length === 0) {
+      this.report.badRequest('ERR_BAD_REQUEST');
       return { status: 400, body: summary(batch, 'no item of the request could be converted') };
     }
     if (batch.spanCount > 0) {
       try {
         await this.next.consume(batch.traces);
       } catch (err) {
-        this.settings.telemetry.receiverRefusedSpans.inc(this.labels, batch.spanCount);
-        const r = replyFor(err);
-        const headers: Record<string, string> =
-          r.retryAfterSeconds === undefined ? {} : { 'retry-after': String(r.retryAfterSeconds) };
-        return { status: r.httpStatus, body: summary(batch, r.message, true), headers };
+        this.report.refused(batch.spanCount);
+        const { status, headers, body } = errorReply(err);
+        return { status, headers, body: summary(batch, String(body.error), true) };
       }
-      this.settings.telemetry.receiverAcceptedSpans.inc(this.labels, batch.spanCount);
+      this.report.accepted(batch.spanCount);
     }
     return { status: 200, body: summary(batch) };
   }
@@ -123,13 +127,25 @@ export class DifyReceiver implements Component {
   /** Skipped and rejected items are counted here; accepted and refused spans after `consume`. */
   private count(batch: ConvertedBatch): void {
     for (const type of batch.skippedTypes) {
-      this.skipped.inc({ ...this.labels, trace_info_type: skippedTypeLabel(type) });
+      this.skipped.inc({
+        receiver: this.settings.id,
+        transport: 'http',
+        trace_info_type: skippedTypeLabel(type),
+      });
     }
     // An item that cannot be read would have become at least one span: it counts as one.
-    if (batch.problems.length > 0) {
-      this.settings.telemetry.receiverFailedSpans.inc(this.labels, batch.problems.length);
-    }
+    if (batch.problems.length > 0) this.report.failed(batch.problems.length);
   }
+}
+
+/** The reply `replyFor` chooses for an error, with the headers its status calls for. */
+function errorReply(err: unknown): Reply & { body: { error: string } } {
+  const r = replyFor(err);
+  const headers: Record<string, string> = {};
+  if (r.retryAfterSeconds !== undefined) headers['retry-after'] = String(r.retryAfterSeconds);
+  if (r.httpStatus === 405) headers.allow = 'POST';
+  if (r.httpStatus === 401) headers['www-authenticate'] = 'Bearer';
+  return { status: r.httpStatus, headers, body: { error: r.message } };
 }
 
 /** The response body: counts, then each rejected item (index and problem), then any `error`. */

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeTracesJson, encodeTracesJson } from '../../otlp/json-codec.js';
+import { decodeTracesRequest, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { Span } from '../../pdata/traces.js';
 import { StatusCode } from '../../pdata/traces.js';
 import { testSettings } from '../../testing/settings.js';
@@ -253,9 +255,23 @@ describe('every Dify fixture through the HTTP receiver', () => {
   );
 
   it.each(Object.keys(CASES).filter((n) => CASES[n] !== 'skipped'))(
-    '%s twice gives identical spans',
+    '%s twice gives identical spans, byte for byte in OTLP JSON and protobuf',
     async (name) => {
-      expect(await send(load(name))).toEqual(await send(load(name)));
+      const encode = async () => {
+        await send(load(name));
+        const batch = sink.batches[0]!;
+        return {
+          json: encodeTracesJson(batch),
+          proto: Buffer.from(encodeTracesRequest(batch)),
+          batch,
+        };
+      };
+      const [first, second] = [await encode(), await encode()];
+      expect(second.json).toBe(first.json);
+      expect(second.proto.equals(first.proto)).toBe(true);
+      // What the exporters will encode decodes back to the same spans.
+      expect(decodeTracesJson(first.json)).toEqual(first.batch);
+      expect(decodeTracesRequest(first.proto)).toEqual(first.batch);
     },
   );
 

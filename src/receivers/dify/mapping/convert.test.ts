@@ -217,3 +217,16 @@ describe('convertItem skips types it has no mapping for', () => {
     );
   });
 });
+
+describe('convertItem keeps odd metadata keys as data', () => {
+  it('keeps a __proto__ key in metadata as a plain key', () => {
+    const meta = JSON.parse('{"__proto__": {"polluted": true}, "app_id": "a"}') as object;
+    const result = convertItem(info({ metadata: meta }));
+    if (result.outcome !== 'spans') throw new Error('not converted');
+    const json = String(
+      result.spans[0]!.attributes.find((kv) => kv.key === 'opik.metadata')?.value,
+    );
+    expect(JSON.parse(json).__proto__).toEqual({ polluted: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

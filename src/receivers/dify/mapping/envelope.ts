@@ -49,7 +49,8 @@ export function errorText(info: Reader): string | undefined {
 
 /** `metadata` plus our additions, without keys whose value is undefined. */
 export function withExtras(meta: JsonObject, extras: JsonObject): JsonObject {
-  const out: JsonObject = {};
+  // No prototype: a `__proto__` key in Dify's metadata stays a plain key.
+  const out: JsonObject = Object.create(null);
   for (const k in meta) out[k] = meta[k];
   for (const k in extras) if (extras[k] !== undefined) out[k] = extras[k];
   return out;

@@ -226,7 +226,9 @@ describe('convertItem keeps odd metadata keys as data', () => {
     const json = String(
       result.spans[0]!.attributes.find((kv) => kv.key === 'opik.metadata')?.value,
     );
-    expect(JSON.parse(json).__proto__).toEqual({ polluted: true });
+    expect(Object.getOwnPropertyDescriptor(JSON.parse(json), '__proto__')?.value).toEqual({
+      polluted: true,
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -16,4 +16,7 @@ const server = createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  process.stderr.write(`${JSON.stringify({ decodedSpans: spans })}\n`);
+  server.close(() => process.exit(0));
+});

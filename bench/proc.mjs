@@ -12,13 +12,18 @@ export function cpuSeconds(pid) {
 }
 
 export function rssMiB(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 /** Starts a node process and resolves with it and the first stdout/stderr line matching `ready`. */
 export function start(args, ready, env = {}) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     const onLine = (line) => {
       const m = ready(line);
@@ -26,7 +31,9 @@ export function start(args, ready, env = {}) {
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)),
+    );
   });
 }
 
@@ -67,5 +74,11 @@ export async function sample(pid, work) {
   clearInterval(timer);
   const avg = (k) => samples.reduce((s, x) => s + x[k], 0) / Math.max(1, samples.length);
   const max = (k) => Math.max(...samples.map((x) => x[k]));
-  return { result, cpuAvgPct: avg('cpuPct'), cpuMaxPct: max('cpuPct'), rssAvgMiB: avg('rssMiB'), rssMaxMiB: max('rssMiB') };
+  return {
+    result,
+    cpuAvgPct: avg('cpuPct'),
+    cpuMaxPct: max('cpuPct'),
+    rssAvgMiB: avg('rssMiB'),
+    rssMaxMiB: max('rssMiB'),
+  };
 }

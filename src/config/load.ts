@@ -33,7 +33,7 @@ export function parseYamlSource(text: string, file: string, locations: Locations
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const problem = doc.errors[0];
   if (problem) {
-    const line = problem.linePos?.[0]?.line;
+    const line = lineCounter.linePos(problem.pos[0]).line;
     throw new CollectorError(
       'ERR_CONFIG_READ',
       `${file}${line ? `:${line}` : ''}: invalid YAML: ${problem.message.split('\n')[0]}`,

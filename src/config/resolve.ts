@@ -79,6 +79,9 @@ export function resolveConfig(
   }
 
   const components = new Map<string, ResolvedComponent>();
+  // Every id written under a section, valid or not: a pipeline naming an invalid component is
+  // not reported a second time as "not configured".
+  const defined = new Set<string>();
   for (const [section, kind] of SECTIONS) {
     const entries = raw[section];
     if (entries === undefined || entries === null) continue;
@@ -87,12 +90,13 @@ export function resolveConfig(
       continue;
     }
     for (const [id, userConfig] of Object.entries(entries)) {
+      defined.add(componentKey(kind, id));
       const resolved = resolveComponent(section, kind, id, userConfig, factories, report);
       if (resolved) components.set(componentKey(kind, id), resolved);
     }
   }
 
-  const service = resolveService(raw.service, components, report);
+  const service = resolveService(raw.service, defined, report);
   const active = activeComponents(service.pipelines, service.extensions, components);
   for (const clash of findListenerClashes(active, service.telemetry))
     report(clash.path, clash.message);
@@ -154,7 +158,7 @@ function pathOf(path: readonly PropertyKey[]): string[] {
 
 function resolveService(
   service: unknown,
-  components: ReadonlyMap<string, ResolvedComponent>,
+  defined: ReadonlySet<string>,
   report: Report,
 ): { pipelines: ResolvedPipeline[]; extensions: string[]; telemetry: TelemetryConfig } {
   const empty = { pipelines: [], extensions: [], telemetry: DEFAULT_TELEMETRY };
@@ -176,7 +180,7 @@ function resolveService(
     return empty;
   }
   const extensions = parsed.data.extensions ?? [];
-  checkReferences(['service', 'extensions'], extensions, 'extension', components, report);
+  checkReferences(['service', 'extensions'], extensions, 'extension', defined, report);
 
   const pipelines: ResolvedPipeline[] = [];
   const entries = Object.entries(parsed.data.pipelines ?? {});
@@ -208,9 +212,9 @@ function resolveService(
       report([...path, 'receivers'], 'a pipeline needs at least one receiver');
     if (p.exporters.length === 0)
       report([...path, 'exporters'], 'a pipeline needs at least one exporter');
-    checkReferences([...path, 'receivers'], p.receivers, 'receiver', components, report);
-    checkReferences([...path, 'processors'], p.processors, 'processor', components, report);
-    checkReferences([...path, 'exporters'], p.exporters, 'exporter', components, report);
+    checkReferences([...path, 'receivers'], p.receivers, 'receiver', defined, report);
+    checkReferences([...path, 'processors'], p.processors, 'processor', defined, report);
+    checkReferences([...path, 'exporters'], p.exporters, 'exporter', defined, report);
     pipelines.push(p);
   }
 
@@ -226,14 +230,14 @@ function checkReferences(
   path: string[],
   ids: readonly string[],
   kind: Kind,
-  components: ReadonlyMap<string, ResolvedComponent>,
+  defined: ReadonlySet<string>,
   report: Report,
 ): void {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
     if (seen.has(id)) report([...path, i], `${kind} "${id}" is listed more than once`);
     seen.add(id);
-    if (!components.has(componentKey(kind, id))) {
+    if (!defined.has(componentKey(kind, id))) {
       report([...path, i], `references ${kind} "${id}", which is not configured under ${kind}s`);
     }
   });

@@ -1,4 +1,5 @@
 import type { AnyFactory } from './component/types.js';
+import { opikExporterFactory } from './exporters/opik/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */
-export const builtinFactories: readonly AnyFactory[] = [];
+export const builtinFactories: readonly AnyFactory[] = [opikExporterFactory];

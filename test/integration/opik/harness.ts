@@ -6,6 +6,7 @@ import {
 } from '../../../src/exporters/opik/config.js';
 import { createOpikExporter, type OpikExporterDeps } from '../../../src/exporters/opik/exporter.js';
 import { encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
+import { capturingLogger } from '../../../src/testing/senders.js';
 import { TestHost, testSettings } from '../../../src/testing/settings.js';
 import type { FakeOpik } from '../../fake-opik/server.js';
 import type { Row } from '../../fake-opik/store.js';
@@ -36,19 +37,21 @@ export async function startExporter(
   overrides: Record<string, unknown> = {},
   deps: Partial<OpikExporterDeps> = {},
 ) {
-  const settings = testSettings('exporter', 'opik');
+  const { logger, lines } = capturingLogger();
+  const settings = { ...testSettings('exporter', 'opik'), logger };
   const host = new TestHost();
   const exporter = createOpikExporter(settings, opikConfig(fake, overrides), {
     encode: encodeTracesRequest,
     ...deps,
   });
   await exporter.start(host);
-  return { exporter, settings, host };
+  const logged = (msg: string) => lines.filter((l) => l.msg === msg).length;
+  return { exporter, settings, host, lines, logged };
 }
 
 /** A metric's value for the given labels (0 when never touched). */
 export async function metric(
-  settings: ReturnType<typeof testSettings>,
+  settings: Pick<ReturnType<typeof testSettings>, 'telemetry'>,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {

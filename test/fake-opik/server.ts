@@ -2,14 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { type AuthMode, authenticate } from './auth.js';
+import { knownPath, type Route, readAll, routeOf, send } from './http.js';
 import { decodeJson, decodeProtobuf } from './otlp-decode.js';
 import { ingestOtlp, internalError, TtlMemory } from './otlp-ingest.js';
 import { checkBatch, jsonError, type Reply, toRow } from './rest-batch.js';
 import { ruleList } from './rules.js';
 import { FakeStore, type Row } from './store.js';
 import { newV7 } from './v7.js';
-
-export type Route = 'otlp' | 'traces' | 'spans' | 'read' | 'delete';
 
 /** How the fake misbehaves on a request: an HTTP answer, no answer at all, or a dropped connection. */
 export type Failure =
@@ -272,45 +271,9 @@ export class FakeOpik {
   }
 }
 
-function routeOf(method: string, path: string): Route | undefined {
-  if (method === 'POST' && path === '/v1/private/otel/v1/traces') return 'otlp';
-  if (method === 'POST' && path === '/v1/private/traces/batch') return 'traces';
-  if (method === 'POST' && path === '/v1/private/spans/batch') return 'spans';
-  if (method === 'POST' && path === '/v1/private/traces/delete') return 'delete';
-  if (method === 'GET' && /^\/v1\/private\/(traces|spans)\/[0-9a-f-]{36}$/i.test(path))
-    return 'read';
-  return undefined;
-}
-
-function knownPath(path: string): boolean {
-  return [
-    '/v1/private/otel/v1/traces',
-    '/v1/private/traces/batch',
-    '/v1/private/spans/batch',
-  ].includes(path);
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  if (res.headersSent) return;
-  const headers: Record<string, string> = { ...reply.headers };
-  if (reply.body === undefined) {
-    res.writeHead(reply.status, headers).end();
-    return;
-  }
-  headers['content-type'] = 'application/json';
-  res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** Starts a fake Opik on 127.0.0.1, port 0. */
 export function startFakeOpik(options: FakeOpikOptions = {}): Promise<FakeOpik> {
   return new FakeOpik(options).start();
 }
+
+export type { Route };

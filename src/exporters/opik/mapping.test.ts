@@ -130,6 +130,11 @@ describe('mapSpan', () => {
       'llm',
       'Opik forces invoke_agent spans to type general',
     ],
+    [
+      { 'input.value': '{"a":1} and more' },
+      'general',
+      'text that looks like JSON but is not, which Opik’s reader may parse differently',
+    ],
   ])('keeps %j off OTLP (type %s): %s', (attrs, type, blocker) => {
     const m = map(attrs);
     expect(m.opik.type).toBe(type);

@@ -4,7 +4,7 @@ import type { Adjustment } from './limits.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { SpanWithIds } from './resolve-ids.js';
 import { type SpanFields, spanFields } from './span-fields.js';
-import { anyValueToJson, type Json, opikColumnValue, toJson } from './values.js';
+import { anyValueToJson, type Json, opikColumnValue, parsesAlike, toJson } from './values.js';
 
 /**
  * The one mapping from canonical spans to Opik, used by both paths. For each span it gives the
@@ -99,6 +99,15 @@ function eventJson(e: Span['events'][number]): Json {
 function otlpBlocker(fields: SpanFields): string | undefined {
   if (fields.type === 'tool' || fields.type === 'guardrail') {
     return `no OTLP attribute makes Opik set type ${fields.type}`;
+  }
+  const texts = [
+    fields.input,
+    fields.output,
+    fields.threadId,
+    ...fields.nativeMetadata.map(([, v]) => v),
+  ];
+  if (!texts.every((t) => t === undefined || parsesAlike(t))) {
+    return 'text that looks like JSON but is not, which Opik’s reader may parse differently';
   }
   const operation = fields.nativeMetadata.find(([k]) => k === 'gen_ai.operation.name')?.[1];
   if (fields.type === 'llm') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyValueToJson, opikColumnValue, toJson } from './values.js';
+import { anyValueToJson, opikColumnValue, parsesAlike, toJson } from './values.js';
 
 describe('values', () => {
   it.each([
@@ -13,6 +13,17 @@ describe('values', () => {
     ['42', '42'],
   ])('stores the string %s as Opik does', (input, expected) => {
     expect(opikColumnValue(input)).toEqual(expected);
+  });
+
+  it.each([
+    ['plain', true],
+    ['{"a":1}', true],
+    ['"{\\"b\\":2}"', true],
+    ['{"a":1} and more', false],
+    ['"123 apples"', false],
+    ['[unclosed', false],
+  ])('tells whether Opik reads %s as we do: %s', (text, alike) => {
+    expect(parsesAlike(text)).toBe(alike);
   });
 
   it('keeps scalars and reads arrays as strings, dropping maps and bytes', () => {

@@ -22,6 +22,22 @@ export function opikColumnValue(value: AnyValue): Json | undefined {
   return undefined;
 }
 
+/**
+ * False for text Opik's JSON reader could read differently from ours: it starts like JSON but
+ * does not parse (Jackson reads a valid prefix and ignores the rest), or it is a JSON string
+ * whose content is not JSON (Jackson may read a leading number or word of it).
+ */
+export function parsesAlike(text: string): boolean {
+  if (!(text.startsWith('"') || text.startsWith('[') || text.startsWith('{'))) return true;
+  try {
+    const outer: unknown = JSON.parse(text);
+    if (typeof outer === 'string') JSON.parse(outer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parseLikeOpik(text: string): Json {
   if (!(text.startsWith('"') || text.startsWith('[') || text.startsWith('{'))) return text;
   let parsed: Json;

@@ -93,6 +93,31 @@ describe('fake Opik', () => {
     });
   });
 
+  it.each([
+    [60_000, 'joins', 1],
+    [3 * 3_600_000 + 1, 'splits', 2],
+  ])(
+    'remembers an OTel trace for the TTL: a request %i ms later %s the trace',
+    async (later, _what, traces) => {
+      let clock = T0;
+      await fake.stop();
+      fake = await startFakeOpik({ now: () => clock });
+      const exporter = new OTLPTraceExporter({
+        url: `${fake.url}/v1/private/otel/v1/traces`,
+        headers: { projectName: 'SDK' },
+      });
+      const { tracer, provider } = sdkTracer(exporter);
+      const root = child(tracer, 'root', T0);
+      child(tracer, 'first child', T0 + 5, root).end(T0 + 6);
+      await provider.forceFlush();
+      clock += later;
+      child(tracer, 'second child', T0 + 7, root).end(T0 + 8);
+      await provider.shutdown();
+      const traceIds = new Set(fake.spans('SDK').map((s) => s.trace_id));
+      expect(traceIds.size).toBe(traces);
+    },
+  );
+
   it('answers 409 to a re-sent root span and stores nothing from that request', async () => {
     const send = (withExtraChild: boolean) =>
       sdkSend((tracer) => {

@@ -1,8 +1,8 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
-import { RetryableError } from '../../errors/errors.js';
 import type { HttpAnswer } from './classify.js';
+import { PathError } from './path-error.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -81,7 +81,9 @@ export class OpikHttp {
       return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      throw new RetryableError(
+      // The path lets the fallback tell an unreachable OTLP route from an unreachable Opik.
+      throw new PathError(
+        path.startsWith('/v1/private/otel/') ? 'otlp' : 'rest',
         'ERR_EXPORT_FAILED',
         `cannot reach Opik at ${this.options.endpoint}: ${(err as Error).message}`,
         {},

@@ -1,23 +1,10 @@
-import type { ErrorCode } from '../../errors/codes.js';
-import { RetryableError } from '../../errors/errors.js';
 import type { AuthWatch } from './auth-watch.js';
 import type { Verdict } from './classify.js';
 import type { OpikHttp } from './client.js';
 import type { DeadLetterEntry } from './dead-letter.js';
 import type { OpikMetrics } from './metrics.js';
+import { PathError } from './path-error.js';
 import type { RecentIds } from './recent-ids.js';
-
-/** A failure of one path's request; `path` tells the fallback whether switching could help. */
-export class PathError extends RetryableError {
-  constructor(
-    readonly path: 'otlp' | 'rest',
-    code: ErrorCode,
-    message: string,
-    details: { retryAfterMs?: number; throttled?: boolean } = {},
-  ) {
-    super(code, message, details);
-  }
-}
 
 /** What both paths share while delivering one payload. */
 export interface DeliveryContext {

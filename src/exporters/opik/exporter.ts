@@ -11,9 +11,10 @@ import { AuthWatch } from './auth-watch.js';
 import { isHeaderSafe, OpikHttp } from './client.js';
 import { checksIngestionWindow, type OpikConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
-import { type DeliveryContext, PathError } from './deliver.js';
+import type { DeliveryContext } from './deliver.js';
 import { opikMetrics } from './metrics.js';
 import type { Encode } from './otlp-delivery.js';
+import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
@@ -139,7 +140,8 @@ export function createOpikExporter(
     async push(traces) {
       if (spanCount(traces) === 0) return;
       const payload = await prepare(traces);
-      await chain.send(payload, never);
+      const pending = payload.spans.some((s) => !s.done) || payload.traces.some((t) => !t.done);
+      if (pending) await chain.send(payload, never);
       return { failedSpans: payload.deadLetteredSpans };
     },
     async start(host) {

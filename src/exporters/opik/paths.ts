@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { type Sender, senderOf } from '../../exporterhelper/sender.js';
-import { type DeliveryContext, PathError, verdictError } from './deliver.js';
+import { type DeliveryContext, verdictError } from './deliver.js';
 import { probeIdOverrides } from './id-override-probe.js';
 import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
+import { PathError } from './path-error.js';
 import type { Payload } from './payload.js';
 import { deliverSpansRest, deliverTraceRows } from './rest-delivery.js';
 

@@ -125,6 +125,21 @@ describe('opik exporter failure matrix: retried', () => {
     expect(await metric(settings, 'otelcol_exporter_fallback_active')).toBe(0);
   });
 
+  it('does not switch paths when Opik as a whole is unreachable, and refuses the batch back', async () => {
+    const fake = await fakeOpik();
+    await fake.stop();
+    const { exporter, settings } = await startExporter(fake, {
+      detect_id_overrides: false,
+      retry_on_failure: { max_elapsed_time: '30ms' },
+    });
+    await expect(exporter.consume(llmTrace(now()))).rejects.toMatchObject({
+      code: 'ERR_EXPORT_FAILED',
+      cause: expect.objectContaining({ path: 'rest' }),
+    });
+    expect(await metric(settings, 'otelcol_exporter_fallback_active')).toBe(0);
+    expect(await metric(settings, 'otelcol_exporter_send_failed_spans_total')).toBe(3);
+  });
+
   it('times out a hung request and retries it', async () => {
     const fake = await fakeOpik();
     const { exporter } = await startExporter(fake, {

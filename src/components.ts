@@ -1,11 +1,19 @@
 import type { AnyFactory } from './component/types.js';
 import { debugExporterFactory } from './exporters/debug/factory.js';
+import { fileExporterFactory } from './exporters/file/factory.js';
+import { opikExporterFactory } from './exporters/opik/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
+import { difyReceiverFactory } from './receivers/dify/factory.js';
+import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */
 export const builtinFactories: readonly AnyFactory[] = [
+  otlpReceiverFactory,
+  difyReceiverFactory,
   batchProcessorFactory,
+  opikExporterFactory,
   debugExporterFactory,
+  fileExporterFactory,
   healthCheckExtensionFactory,
 ];

@@ -12,18 +12,35 @@ export const str = () =>
     z.string({ error: (i) => `expected a string, got ${describe(i.input)}` }),
   );
 
-export const int = () =>
+interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+function bounded(n: z.ZodNumber, { min, max }: Bounds): z.ZodNumber {
+  let out = n;
+  if (min !== undefined) out = out.min(min, { error: `must be at least ${min}` });
+  if (max !== undefined) out = out.max(max, { error: `must be at most ${max}` });
+  return out;
+}
+
+/** An integer (numeric strings accepted), optionally bounded. */
+export const int = (bounds: Bounds = {}) =>
   z.preprocess(
     (v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
-    z
-      .number({ error: (i) => `expected an integer, got ${describe(i.input)}` })
-      .int({ error: 'expected an integer' }),
+    bounded(
+      z
+        .number({ error: (i) => `expected an integer, got ${describe(i.input)}` })
+        .int({ error: 'expected an integer' }),
+      bounds,
+    ),
   );
 
-export const num = () =>
+/** A number (numeric strings accepted), optionally bounded. */
+export const num = (bounds: Bounds = {}) =>
   z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v),
-    z.number({ error: (i) => `expected a number, got ${describe(i.input)}` }),
+    bounded(z.number({ error: (i) => `expected a number, got ${describe(i.input)}` }), bounds),
   );
 
 export const bool = () =>

@@ -21,6 +21,12 @@ export const errorCodes = {
   ERR_SHUTTING_DOWN: 'the collector is shutting down and accepts no more data',
   ERR_EXPORT_FAILED: 'an exporter could not deliver data (it will be retried)',
   ERR_EXPORT_REJECTED: 'the destination rejected data permanently',
+  ERR_EXPORT_TIMEOUT:
+    'an export attempt took longer than the exporter timeout (it will be retried)',
+  ERR_EXPORT_UNAUTHORIZED:
+    'the destination refused the credentials (HTTP 401/403); data is kept and retried',
+  ERR_EXPORT_ENDPOINT_UNUSABLE:
+    'the primary endpoint cannot take the data (no OTLP route, or no id overrides); the fallback is used',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

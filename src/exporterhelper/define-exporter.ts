@@ -2,9 +2,19 @@ import type { Component, Host, Settings, TracesConsumer } from '../component/typ
 import { spanCount } from '../pdata/count.js';
 import type { Traces } from '../pdata/traces.js';
 
+/** What a push that finished reports when it could not deliver every span. */
+export interface PushResult {
+  /** Spans given up on (dead-lettered) while the rest were delivered. */
+  readonly failedSpans: number;
+}
+
 export interface ExporterLogic {
-  /** Delivers one batch; rejects with a classified error (`PermanentError` / `RetryableError`). */
-  push(traces: Traces): Promise<void>;
+  /**
+   * Delivers one batch; rejects with a classified error (`PermanentError` / `RetryableError`).
+   * A push that delivered part of the batch and dead-lettered the rest resolves with the count.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most pushes return nothing; void keeps them valid.
+  push(traces: Traces): Promise<void | PushResult>;
   start?(host: Host): Promise<void>;
   shutdown?(): Promise<void>;
 }
@@ -32,13 +42,17 @@ export function defineExporter(
     },
     async consume(traces) {
       const n = spanCount(traces);
+      // biome-ignore lint/suspicious/noConfusingVoidType: what `push` resolves with.
+      let result: void | PushResult;
       try {
-        await logic.push(traces);
+        result = await logic.push(traces);
       } catch (err) {
         failed.inc(n);
         throw err;
       }
-      sent.inc(n);
+      const failedSpans = Math.min(n, result?.failedSpans ?? 0);
+      if (failedSpans > 0) failed.inc(failedSpans);
+      if (n > failedSpans) sent.inc(n - failedSpans);
     },
   };
 }

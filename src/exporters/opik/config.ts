@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { bool, duration, httpUrl, int, str } from '../../config/schema.js';
+import type { ConfigIssue } from '../../errors/errors.js';
+import {
+  defaultFallback,
+  defaultRetryOnFailure,
+  fallbackSchema,
+  retryOnFailureSchema,
+  validateRetryOnFailure,
+} from '../../exporterhelper/config.js';
+
+/** The `opik` exporter's settings; the first four carry the names of Opik's own SDKs. */
+export const opikConfigSchema = z.strictObject({
+  /** Opik's API base (`OPIK_URL_OVERRIDE`), e.g. `http://localhost:5173/api` or `https://www.comet.com/opik/api`. */
+  endpoint: httpUrl(),
+  /** `OPIK_API_KEY`; sent raw as `Authorization` (no `Bearer`), omitted when empty. */
+  api_key: str(),
+  workspace: str(),
+  project_name: str().refine((v) => v.trim() !== '', { error: 'must not be blank' }),
+  compression: z.enum(['gzip', 'none'], { error: 'expected gzip or none' }),
+  /** Per attempt (0 = none). */
+  timeout: duration(),
+  retry_on_failure: retryOnFailureSchema,
+  fallback: fallbackSchema,
+  /** Where items Opik refuses for good are written (JSON lines, with the error). */
+  dead_letter: z.strictObject({ path: str().optional(), directory: str().optional() }),
+  /** Probe whether this Opik honours `opik.*` id overrides (2.1+) before using its OTLP endpoint. */
+  detect_id_overrides: bool(),
+  /** Opik Cloud refuses ids whose UUIDv7 time is more than `window` from now. */
+  ingestion_window: z.strictObject({
+    check: z.union([z.literal('auto'), bool()]),
+    window: duration(),
+    outside: z.enum(['dead_letter', 'send'], { error: 'expected dead_letter or send' }),
+  }),
+  /** How long the first timestamp of an OTel trace is remembered (Opik's `OTEL_TTL_INTERVAL`). */
+  trace_id_memory: z.strictObject({
+    ttl: duration(),
+    max_entries: int().pipe(z.number().min(1)),
+  }),
+  /** Items per REST request and spans per OTLP request (Opik allows 1 to 1000). */
+  max_items_per_request: int().pipe(
+    z.number().min(1).max(1000, { error: 'Opik takes at most 1000' }),
+  ),
+});
+export type OpikConfig = z.infer<typeof opikConfigSchema>;
+
+export function createDefaultOpikConfig(): Record<string, unknown> {
+  return {
+    endpoint: 'http://localhost:5173/api',
+    api_key: '',
+    workspace: 'default',
+    project_name: 'Default Project',
+    compression: 'gzip',
+    timeout: '30s',
+    retry_on_failure: defaultRetryOnFailure(),
+    fallback: defaultFallback(),
+    dead_letter: {},
+    detect_id_overrides: true,
+    ingestion_window: { check: 'auto', window: '24h', outside: 'dead_letter' },
+    trace_id_memory: { ttl: '3h', max_entries: 100_000 },
+    max_items_per_request: 1000,
+  };
+}
+
+export function validateOpikConfig(c: OpikConfig): ConfigIssue[] {
+  const issues = validateRetryOnFailure(c.retry_on_failure, 'retry_on_failure');
+  if (c.dead_letter.path !== undefined && c.dead_letter.directory !== undefined) {
+    issues.push({ path: 'dead_letter', message: 'set path or directory, not both' });
+  }
+  if (c.ingestion_window.window <= 0) {
+    issues.push({ path: 'ingestion_window::window', message: 'must be longer than 0' });
+  }
+  return issues;
+}
+
+/** Opik Cloud (and comet.com deployments) check the ingestion window; OSS does not by default. */
+export function checksIngestionWindow(c: OpikConfig): boolean {
+  if (c.ingestion_window.check !== 'auto') return c.ingestion_window.check;
+  return /^https?:\/\/([^/]*\.)?comet\.com(:\d+)?(\/|$)/i.test(c.endpoint);
+}

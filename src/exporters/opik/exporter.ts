@@ -1,0 +1,164 @@
+import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { isPermanent } from '../../errors/errors.js';
+import { policyFromConfig } from '../../exporterhelper/backoff.js';
+import { buildChain } from '../../exporterhelper/chain.js';
+import { defineExporter } from '../../exporterhelper/define-exporter.js';
+import type { FailureVerdict } from '../../exporterhelper/fallback.js';
+import { mapSender, type Sender } from '../../exporterhelper/sender.js';
+import { spanCount } from '../../pdata/count.js';
+import type { Traces } from '../../pdata/traces.js';
+import { AuthWatch } from './auth-watch.js';
+import { isHeaderSafe, OpikHttp } from './client.js';
+import { checksIngestionWindow, type OpikConfig } from './config.js';
+import { DeadLetterFile } from './dead-letter.js';
+import type { DeliveryContext } from './deliver.js';
+import { opikMetrics } from './metrics.js';
+import type { Encode } from './otlp-delivery.js';
+import { PathError } from './path-error.js';
+import { otlpPath, restPath } from './paths.js';
+import { type Payload, preparePayload } from './payload.js';
+import { RecentIds } from './recent-ids.js';
+import { memoryTraceTimestampStore, type TraceTimestampStore } from './trace-memory.js';
+
+/** What tests (and a later persistent queue) may replace. */
+export interface OpikExporterDeps {
+  readonly encode: Encode;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** Where trace timestamps are remembered; in memory unless a persistent store is given. */
+  readonly traceTimestamps?: TraceTimestampStore;
+}
+
+/** How a failure of the primary (OTLP) path counts toward switching to REST. */
+export function judgeOpikFailure(err: unknown): FailureVerdict {
+  if (isPermanent(err)) return 'ignore';
+  if (!(err instanceof PathError)) return 'count';
+  if (err.code === 'ERR_EXPORT_ENDPOINT_UNUSABLE') return 'switch';
+  // Credentials are the same on both paths, and a REST step fails the same way on the fallback.
+  if (err.code === 'ERR_EXPORT_UNAUTHORIZED' || err.path === 'rest') return 'ignore';
+  return 'count';
+}
+
+/**
+ * The `opik` exporter: maps each batch once (ids, Opik objects), then sends it through the chain
+ * retry → fallback(OTLP path, REST path). `sender` is the whole chain as one `Sender<Traces>`,
+ * the place a sending queue wraps later.
+ */
+export function createOpikExporter(
+  settings: Settings,
+  config: OpikConfig,
+  deps: OpikExporterDeps,
+): Component & TracesConsumer & { readonly sender: Sender<Traces> } {
+  const now = deps.now ?? Date.now;
+  const metrics = opikMetrics(settings);
+  const auth = new AuthWatch(settings.logger);
+  const deadLetter = new DeadLetterFile({
+    ...config.dead_letter,
+    exporterId: settings.id,
+    logger: settings.logger,
+  });
+  const recentTraceRows = new RecentIds(10_000);
+  const store =
+    deps.traceTimestamps ??
+    memoryTraceTimestampStore({
+      ttlMs: config.trace_id_memory.ttl,
+      maxEntries: config.trace_id_memory.max_entries,
+      now,
+    });
+  const http = new OpikHttp({
+    endpoint: config.endpoint,
+    apiKey: config.api_key,
+    workspace: config.workspace,
+    projectName: config.project_name,
+    compression: config.compression,
+  });
+  const ctx: DeliveryContext = {
+    http,
+    maxItems: config.max_items_per_request,
+    now,
+    auth,
+    metrics,
+    recentTraceRows,
+    deadLetter: (entries) => deadLetter.write(entries),
+  };
+  const primary = otlpPath(ctx, {
+    projectName: config.project_name,
+    headerSafe: isHeaderSafe(config.project_name),
+    detectIdOverrides: config.detect_id_overrides,
+    recheckMs: config.fallback.probe_interval,
+    encode: deps.encode,
+    logger: settings.logger,
+  });
+  const chain = buildChain<Payload>({
+    primary,
+    secondary: restPath(ctx),
+    timeoutMs: config.timeout,
+    retry: {
+      enabled: config.retry_on_failure.enabled,
+      ...policyFromConfig(config.retry_on_failure),
+    },
+    retryDeps: { now, random: deps.random, onRetry: () => metrics.retry() },
+    fallback: {
+      enabled: config.fallback.enabled,
+      switchAfterFailures: config.fallback.switch_after_failures,
+      probeIntervalMs: config.fallback.probe_interval,
+      judge: judgeOpikFailure,
+      onSwitch: (to) => {
+        metrics.fallbackSwitch(to);
+        metrics.fallbackActive(to === 'secondary');
+      },
+      names: { primary: 'otlp', secondary: 'rest' },
+      now,
+    },
+    logger: settings.logger,
+  });
+  const window =
+    checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
+      ? { ms: config.ingestion_window.window, now }
+      : undefined;
+
+  async function prepare(traces: Traces): Promise<Payload> {
+    const payload = await preparePayload(traces, {
+      projectName: config.project_name,
+      adjust: (reason) => metrics.adjusted(reason),
+      store,
+      recentTraceRows,
+      window,
+    });
+    if (payload.refused.length > 0) {
+      for (const kind of ['span', 'trace'] as const) {
+        metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
+      }
+      await deadLetter.write(payload.refused);
+    }
+    return payload;
+  }
+  const sender = mapSender<Traces, Payload>(chain, prepare);
+  const never = new AbortController().signal;
+
+  const exporter = defineExporter(settings, {
+    async push(traces) {
+      if (spanCount(traces) === 0) return;
+      const payload = await prepare(traces);
+      const pending = payload.spans.some((s) => !s.done) || payload.traces.some((t) => !t.done);
+      if (pending) await chain.send(payload, never);
+      return { failedSpans: payload.deadLetteredSpans };
+    },
+    async start(host) {
+      auth.attach(host);
+      if (!isHeaderSafe(config.project_name)) {
+        settings.logger.warn(
+          { project_name: config.project_name },
+          'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
+        );
+      }
+      await chain.start(host);
+    },
+    async shutdown() {
+      await chain.shutdown();
+      await http.close();
+      await deadLetter.flush();
+    },
+  });
+  return { ...exporter, sender };
+}

@@ -1,0 +1,20 @@
+import { defineExporterFactory } from '../../component/types.js';
+import { encodeTracesRequest } from '../../otlp/proto-codec.js';
+import {
+  createDefaultOpikConfig,
+  type OpikConfig,
+  opikConfigSchema,
+  validateOpikConfig,
+} from './config.js';
+import { createOpikExporter } from './exporter.js';
+
+/** `exporters: opik:` — OTLP to Opik with a REST fallback and ids that make every retry safe. */
+export const opikExporterFactory = defineExporterFactory<OpikConfig>({
+  type: 'opik',
+  stability: 'alpha',
+  configSchema: opikConfigSchema,
+  createDefaultConfig: createDefaultOpikConfig,
+  validate: validateOpikConfig,
+  create: (settings, config) =>
+    createOpikExporter(settings, config, { encode: encodeTracesRequest }),
+});

@@ -1,0 +1,168 @@
+import type { KeyValue, Span } from '../../pdata/traces.js';
+import { errorInfoOf } from './error-info.js';
+import type { Adjustment } from './limits.js';
+import type { OpikSpan, OpikTrace } from './opik-types.js';
+import type { SpanWithIds } from './resolve-ids.js';
+import { type SpanFields, spanFields } from './span-fields.js';
+import { anyValueToJson, type Json, opikColumnValue, parsesAlike, toJson } from './values.js';
+
+/**
+ * The one mapping from canonical spans to Opik, used by both paths. For each span it gives the
+ * Opik object (what the REST path writes, and what Opik must end up storing) and, when Opik's
+ * OTLP mapping can produce exactly that object, the OTLP span to send instead: attributes chosen
+ * so that Opik's server-side rules (reference/opik.md §2) yield the same fields.
+ */
+export interface MappedSpan {
+  readonly opik: OpikSpan;
+  /** null when only the REST API can write this object (see `otlpBlocker`). */
+  readonly otlp: Span | null;
+  readonly otlpBlocker?: string;
+  /** The trace row when this span is the top of its Opik trace. */
+  readonly trace?: OpikTrace;
+}
+
+export interface MappingContext {
+  readonly projectName: string;
+  readonly adjust: (a: Adjustment) => void;
+}
+
+const ns2ms = (ns: bigint) => Number(ns / 1_000_000n);
+export const isoMs = (ms: number) => new Date(ms).toISOString();
+
+export function mapSpan(item: SpanWithIds, ctx: MappingContext): MappedSpan {
+  const { span, ids } = item;
+  const fields = spanFields(span.attributes, contextOf(item), ctx.adjust);
+  const startMs = ns2ms(span.startTimeUnixNano);
+  // Opik stores an unset end (0) as the epoch; the span's start is the honest stand-in.
+  const endNs = span.endTimeUnixNano === 0n ? span.startTimeUnixNano : span.endTimeUnixNano;
+  const metadata = opikMetadata(fields, span);
+  const opik: OpikSpan = prune({
+    id: ids.spanId,
+    trace_id: ids.traceId,
+    parent_span_id: ids.parentSpanId ?? undefined,
+    project_name: ctx.projectName,
+    name: span.name,
+    type: fields.type,
+    start_time: isoMs(startMs),
+    end_time: isoMs(ns2ms(endNs)),
+    input:
+      fields.input === undefined ? undefined : { 'input.value': opikColumnValue(fields.input)! },
+    output:
+      fields.output === undefined ? undefined : { 'output.value': opikColumnValue(fields.output)! },
+    metadata,
+    tags: fields.tags.length > 0 ? fields.tags : undefined,
+    usage: fields.llm && Object.keys(fields.llm.usage).length > 0 ? fields.llm.usage : undefined,
+    model: fields.llm?.model,
+    provider: fields.llm?.provider,
+    total_estimated_cost: fields.llm?.cost,
+    error_info: errorInfoOf(span),
+    source: 'sdk',
+  });
+  const blocker = otlpBlocker(fields);
+  const otlp = blocker
+    ? null
+    : { ...span, endTimeUnixNano: endNs, attributes: wireAttributes(fields, item) };
+  const trace = ids.parentSpanId === null ? traceRow(opik, fields) : undefined;
+  return { opik, otlp, otlpBlocker: blocker, trace };
+}
+
+function contextOf({ resource, scope }: SpanWithIds): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  const service = resource.resource.attributes.find((kv) => kv.key === 'service.name')?.value;
+  if (service !== undefined) out['service.name'] = anyValueToJson(service);
+  if (scope.scope.name !== '') out['otel.scope.name'] = scope.scope.name;
+  return out;
+}
+
+function opikMetadata(fields: SpanFields, span: Span): OpikSpan['metadata'] {
+  const m: { [key: string]: Json } = {};
+  for (const [key, value] of fields.nativeMetadata) m[key] = opikColumnValue(value)!;
+  if (fields.threadId !== undefined) m.thread_id = opikColumnValue(fields.threadId)!;
+  if (Object.keys(fields.extra).length > 0) m['opik.metadata'] = JSON.parse(toJson(fields.extra));
+  if (span.events.length > 0) m['opentelemetry.events'] = span.events.map(eventJson);
+  return Object.keys(m).length > 0 ? m : undefined;
+}
+
+/** An event as Opik keeps it in `metadata["opentelemetry.events"]`. */
+function eventJson(e: Span['events'][number]): Json {
+  const attributes: { [key: string]: Json } = {};
+  for (const { key, value } of e.attributes) {
+    const v = opikColumnValue(value);
+    if (v !== undefined) attributes[key] = v;
+  }
+  const out: { [key: string]: Json } = { name: e.name, time_unix_nano: e.timeUnixNano };
+  if (e.attributes.length > 0) out.attributes = attributes;
+  return out;
+}
+
+/** Why Opik's OTLP mapping cannot produce this span's object, if it cannot. */
+function otlpBlocker(fields: SpanFields): string | undefined {
+  if (fields.type === 'tool' || fields.type === 'guardrail') {
+    return `no OTLP attribute makes Opik set type ${fields.type}`;
+  }
+  const texts = [
+    fields.input,
+    fields.output,
+    fields.threadId,
+    ...fields.nativeMetadata.map(([, v]) => v),
+  ];
+  if (!texts.every((t) => t === undefined || parsesAlike(t))) {
+    return 'text that looks like JSON but is not, which Opik’s reader may parse differently';
+  }
+  const operation = fields.nativeMetadata.find(([k]) => k === 'gen_ai.operation.name')?.[1];
+  if (fields.type === 'llm') {
+    if (operation === 'invoke_agent') return 'Opik forces invoke_agent spans to type general';
+    const llm = fields.llm!;
+    const marked = llm.model ?? llm.provider ?? llm.cost ?? Object.keys(llm.usage)[0];
+    if (marked === undefined) return 'an llm span without model, provider or usage';
+  }
+  return undefined;
+}
+
+/** The attributes sent over OTLP: each one's Opik rule is exact, so the stored object is known. */
+function wireAttributes(fields: SpanFields, { ids }: SpanWithIds): KeyValue[] {
+  const wire: KeyValue[] = [];
+  const add = (key: string, value: KeyValue['value']) => wire.push({ key, value });
+  if (fields.input !== undefined) add('input.value', fields.input);
+  if (fields.output !== undefined) add('output.value', fields.output);
+  for (const [key, value] of fields.nativeMetadata) add(key, value);
+  if (fields.threadId !== undefined) add('thread_id', fields.threadId);
+  if (fields.tags.length > 0) add('opik.tags', fields.tags);
+  if (Object.keys(fields.extra).length > 0) add('opik.metadata', toJson(fields.extra));
+  const llm = fields.llm;
+  if (llm) {
+    if (llm.model !== undefined) add(llm.modelKey!, llm.model);
+    if (llm.provider !== undefined) add('gen_ai.system', llm.provider);
+    for (const [k, n] of Object.entries(llm.usage)) add(`gen_ai.usage.${k}`, BigInt(n));
+    if (llm.cost !== undefined) add('gen_ai.usage.cost', llm.cost);
+  }
+  add('opik.trace_id', ids.traceId);
+  add('opik.span_id', ids.spanId);
+  if (ids.parentSpanId !== null) add('opik.parent_span_id', ids.parentSpanId);
+  return wire;
+}
+
+/** The trace row a top-level span stands for (always written through the REST API). */
+function traceRow(span: OpikSpan, fields: SpanFields): OpikTrace {
+  const tags = fields.traceTags ?? fields.tags;
+  return prune({
+    id: span.trace_id,
+    project_name: span.project_name,
+    name: fields.traceName ?? span.name,
+    start_time: span.start_time,
+    end_time: span.end_time,
+    input: span.input,
+    output: span.output,
+    metadata: span.metadata,
+    tags: tags.length > 0 ? tags : undefined,
+    error_info: span.error_info,
+    thread_id: fields.threadId === '' ? undefined : fields.threadId,
+    source: 'sdk',
+  });
+}
+
+/** The object without its undefined fields (they would otherwise reach the JSON as absent anyway). */
+function prune<T extends object>(o: T): T {
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
+  return o;
+}

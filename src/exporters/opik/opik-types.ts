@@ -1,0 +1,51 @@
+import type { Json } from './values.js';
+
+/** Opik's `ErrorInfo`: what failed in a span or trace. */
+export interface OpikErrorInfo {
+  readonly exception_type: string;
+  readonly message?: string;
+  readonly traceback: string;
+}
+
+export type OpikSpanType = 'general' | 'tool' | 'llm' | 'guardrail';
+
+/** A span as Opik stores it, and as `POST /v1/private/spans/batch` writes it (`Span_Write`). */
+export interface OpikSpan {
+  readonly id: string;
+  readonly trace_id: string;
+  readonly parent_span_id?: string;
+  readonly project_name: string;
+  readonly name: string;
+  readonly type: OpikSpanType;
+  /** ISO-8601 with milliseconds. */
+  readonly start_time: string;
+  readonly end_time: string;
+  readonly input?: Json;
+  readonly output?: Json;
+  readonly metadata?: { [key: string]: Json };
+  readonly tags?: readonly string[];
+  readonly usage?: { [key: string]: number };
+  readonly model?: string;
+  readonly provider?: string;
+  readonly total_estimated_cost?: number;
+  readonly error_info?: OpikErrorInfo;
+  readonly source: 'sdk';
+}
+
+/** A trace as `POST /v1/private/traces/batch` writes it (`Trace_Write`). */
+export interface OpikTrace {
+  readonly id: string;
+  readonly project_name: string;
+  readonly name: string;
+  readonly start_time: string;
+  readonly end_time?: string;
+  readonly input?: Json;
+  readonly output?: Json;
+  readonly metadata?: { [key: string]: Json };
+  readonly tags?: readonly string[];
+  readonly error_info?: OpikErrorInfo;
+  readonly thread_id?: string;
+  readonly source: 'sdk';
+  /** Set only on placeholder rows, to the epoch, so that the real row always wins the upsert. */
+  readonly last_updated_at?: string;
+}

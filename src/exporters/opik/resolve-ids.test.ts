@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { attributesFrom } from '../../pdata/attributes.js';
+import { makeSpan, makeTraces } from '../../pdata/span.js';
+import { hexToBytes, opikIdFromOtel } from './ids.js';
+import { resolveIds } from './resolve-ids.js';
+import { memoryTraceTimestampStore } from './trace-memory.js';
+
+const TRACE = '5b8efff798038103d269b633813fc60c';
+const ms = (n: number) => BigInt(n) * 1_000_000n;
+const span = (spanId: string, parentSpanId: string, startMs: number, attrs = {}) =>
+  makeSpan({
+    traceId: TRACE,
+    spanId,
+    parentSpanId,
+    name: spanId,
+    startTimeUnixNano: ms(startMs),
+    attributes: attributesFrom(attrs),
+  });
+const store = () => memoryTraceTimestampStore({ ttlMs: 3_600_000, maxEntries: 10 });
+
+describe('resolveIds', () => {
+  it('derives ids as Opik does: the earliest start of the first batch, then span and parent ids', async () => {
+    const ids = await resolveIds(
+      makeTraces([
+        span('eee19b7ec3c1b174', '', 1767225600200),
+        span('00000000000000aa', 'eee19b7ec3c1b174', 1767225600123),
+      ]),
+      store(),
+    );
+    expect(ids.map((i) => i.ids)).toEqual([
+      {
+        traceId: '019b76da-a87b-7c4b-aaa2-e4ea076c6c6d',
+        spanId: '019b76da-a87b-7284-b6af-5fa6ee032c97',
+        parentSpanId: null,
+      },
+      {
+        traceId: '019b76da-a87b-7c4b-aaa2-e4ea076c6c6d',
+        spanId: opikIdFromOtel(hexToBytes('00000000000000aa'), 1767225600123),
+        parentSpanId: '019b76da-a87b-7284-b6af-5fa6ee032c97',
+      },
+    ]);
+  });
+
+  it('keeps the trace of a later batch together through the timestamp memory', async () => {
+    const memory = store();
+    const [first] = await resolveIds(
+      makeTraces([span('00000000000000aa', 'eee19b7ec3c1b174', 1767225600123)]),
+      memory,
+    );
+    const [later] = await resolveIds(
+      makeTraces([span('eee19b7ec3c1b174', '', 1767225600000)]),
+      memory,
+    );
+    expect(later!.ids.traceId).toBe(first!.ids.traceId);
+    expect(later!.ids.spanId).toBe(first!.ids.parentSpanId);
+  });
+
+  it('keeps the Opik ids a receiver set, lowercased, and ignores invalid ones', async () => {
+    const [s] = await resolveIds(
+      makeTraces([
+        span('eee19b7ec3c1b174', '', 1767225600123, {
+          'opik.trace_id': '019EBAF3-CFA3-70B7-A3C9-C9DE9689FEAD',
+          'opik.span_id': 'not-a-uuid',
+          'opik.parent_span_id': '019ebaf3-cfa3-7ab5-b658-8be89e08717d',
+        }),
+      ]),
+      store(),
+    );
+    expect(s!.ids).toEqual({
+      traceId: '019ebaf3-cfa3-70b7-a3c9-c9de9689fead',
+      spanId: opikIdFromOtel(hexToBytes('eee19b7ec3c1b174'), 0x019ebaf3cfa3),
+      parentSpanId: '019ebaf3-cfa3-7ab5-b658-8be89e08717d',
+    });
+  });
+});

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { endpoint, int, str } from '../../config/schema.js';
+
+/** 20 MiB, the Collector's confighttp default for `max_request_body_size`. */
+export const DEFAULT_MAX_REQUEST_BODY_SIZE = 20 * 1024 * 1024;
+
+export const difyReceiverConfigSchema = z.strictObject({
+  /** `host:port` to listen on; port 0 picks a free port (tests). */
+  endpoint: endpoint(),
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  auth: z
+    .strictObject({
+      token: str().refine((t) => t.trim() !== '', { error: 'must not be empty' }),
+    })
+    .optional(),
+  /** Largest body accepted, in bytes, as sent and again after decompression. */
+  max_request_body_size: int({ min: 1 }),
+});
+
+export type DifyReceiverConfig = z.infer<typeof difyReceiverConfigSchema>;
+
+export function createDefaultConfig(): Record<string, unknown> {
+  return { endpoint: '0.0.0.0:4319', max_request_body_size: DEFAULT_MAX_REQUEST_BODY_SIZE };
+}

@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { CollectorError } from '../../errors/errors.js';
+import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
+import { readBody } from '../../server/body.js';
+import { type HttpListener, listenHttp } from '../../server/listen.js';
+import { replyFor } from '../../server/status.js';
+import { bearerMatches } from './auth.js';
+import { type ConvertedBatch, convertBatch } from './batch.js';
+import type { DifyReceiverConfig } from './config.js';
+import { decodeItems, framingOf } from './decode.js';
+import { type SkippedCounter, skippedEnvelopes, skippedTypeLabel } from './metrics.js';
+
+export const DIFY_TRACES_PATH = '/v1/dify/traces';
+
+interface Reply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * The `dify` receiver: `POST /v1/dify/traces` with Dify envelopes (one, a JSON array, or NDJSON,
+ * optionally gzip). Answers only once the pipeline has accepted the spans; status codes and the
+ * response body are described in README.md ("Responses").
+ */
+export class DifyReceiver implements Component {
+  private listener?: HttpListener;
+  private accepting = false;
+  private stopped?: Promise<void>;
+  private readonly report: ReceiverReport;
+  private readonly skipped: SkippedCounter;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly config: DifyReceiverConfig,
+    private readonly next: TracesConsumer,
+  ) {
+    this.report = receiverReport(settings, 'http');
+    this.skipped = skippedEnvelopes(settings.telemetry);
+  }
+
+  /** The bound `host:port` once started (the real port when the config said 0). */
+  get address(): string | undefined {
+    return this.listener?.address;
+  }
+
+  async start(): Promise<void> {
+    if (this.listener) return;
+    this.accepting = true;
+    this.listener = await listenHttp(this.config.endpoint, (req, res) => {
+      // A reply that cannot be written (the client went away) must not become an unhandled rejection.
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    this.settings.logger.info({ endpoint: this.listener.address }, 'dify receiver listening');
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.accepting = false;
+      await this.listener?.close();
+    })();
+    return this.stopped;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let reply: Reply;
+    try {
+      reply = await this.process(req);
+    } catch (err) {
+      req.resume(); // discard whatever of the body was not read, so the connection stays usable
+      if (err instanceof CollectorError) this.report.badRequest(err.code);
+      reply = errorReply(err);
+    }
+    const body = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...reply.headers,
+    });
+    res.end(body);
+  }
+
+  /** Checks the request, converts its items, and hands the spans to the pipeline. */
+  private async process(req: IncomingMessage): Promise<Reply> {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== DIFY_TRACES_PATH) {
+      throw new CollectorError(
+        'ERR_NOT_FOUND',
+        `no such path ${path}; POST envelopes to ${DIFY_TRACES_PATH}`,
+      );
+    }
+    if (req.method !== 'POST') {
+      throw new CollectorError(
+        'ERR_METHOD_NOT_ALLOWED',
+        `method ${req.method} not allowed; use POST`,
+      );
+    }
+    const token = this.config.auth?.token;
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+      throw new CollectorError('ERR_UNAUTHENTICATED', 'missing or wrong bearer token');
+    }
+    const framing = framingOf(req.headers['content-type']);
+    if (!this.accepting) {
+      throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
+    }
+    const items = decodeItems(await readBody(req, this.config.max_request_body_size), framing);
+    const batch = convertBatch(items);
+    this.count(batch);
+    if (items.length > 0 && batch.acceptedItems === 0 && batch.skippedTypes.length === 0) {
+      this.report.badRequest('ERR_BAD_REQUEST');
+      return { status: 400, body: summary(batch, 'no item of the request could be converted') };
+    }
+    if (batch.spanCount > 0) {
+      try {
+        await this.next.consume(batch.traces);
+      } catch (err) {
+        this.report.refused(batch.spanCount);
+        const { status, headers, body } = errorReply(err);
+        return { status, headers, body: summary(batch, String(body.error), true) };
+      }
+      this.report.accepted(batch.spanCount);
+    }
+    return { status: 200, body: summary(batch) };
+  }
+
+  /** Skipped and rejected items are counted here; accepted and refused spans after `consume`. */
+  private count(batch: ConvertedBatch): void {
+    for (const type of batch.skippedTypes) {
+      this.skipped.inc({
+        receiver: this.settings.id,
+        transport: 'http',
+        trace_info_type: skippedTypeLabel(type),
+      });
+    }
+    // An item that cannot be read would have become at least one span: it counts as one.
+    if (batch.problems.length > 0) this.report.failed(batch.problems.length);
+  }
+}
+
+/** The reply `replyFor` chooses for an error, with the headers its status calls for. */
+function errorReply(err: unknown): Reply & { body: { error: string } } {
+  const r = replyFor(err);
+  const headers: Record<string, string> = {};
+  if (r.retryAfterSeconds !== undefined) headers['retry-after'] = String(r.retryAfterSeconds);
+  if (r.httpStatus === 405) headers.allow = 'POST';
+  if (r.httpStatus === 401) headers['www-authenticate'] = 'Bearer';
+  return { status: r.httpStatus, headers, body: { error: r.message } };
+}
+
+/** The response body: counts, then each rejected item (index and problem), then any `error`. */
+function summary(batch: ConvertedBatch, error?: string, refused = false): Record<string, unknown> {
+  return {
+    accepted_items: refused ? 0 : batch.acceptedItems,
+    accepted_spans: refused ? 0 : batch.spanCount,
+    skipped_items: batch.skippedTypes.length,
+    rejected_items: batch.problems.length,
+    errors: batch.problems,
+    ...(error === undefined ? {} : { error }),
+  };
+}

@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TracesConsumer } from '../../component/types.js';
+import { CollectorError } from '../../errors/errors.js';
+import { spanCount } from '../../pdata/count.js';
+import type { Traces } from '../../pdata/traces.js';
+import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
+import { readBody } from '../../server/body.js';
+import { mimeType } from '../../server/content-type.js';
+import { replyFor } from '../../server/status.js';
+import { encodingFor, type OtlpEncoding } from './encoding.js';
+
+export interface TracesHttpOptions {
+  readonly path: string;
+  readonly maxBodySize: number;
+  readonly next: TracesConsumer;
+  readonly report: ReceiverReport;
+  /** False once shutdown began: new requests get 503. */
+  readonly accepting: () => boolean;
+}
+
+/**
+ * OTLP/HTTP traces endpoint: `POST {path}` with protobuf or JSON, optionally compressed. The
+ * reply comes only after the pipeline accepted the data, in the request's encoding; errors are
+ * `google.rpc.Status` bodies with the status code `replyFor` chooses (Retry-After on refusals).
+ */
+export function createTracesHttpHandler(opts: TracesHttpOptions) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res, opts).catch((err: unknown) => {
+      // Only reached if writing the reply itself failed; the socket is gone or broken.
+      res.destroy(err instanceof Error ? err : undefined);
+    });
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: TracesHttpOptions,
+): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path !== opts.path) {
+    req.resume();
+    opts.report.badRequest('ERR_NOT_FOUND');
+    return plain(res, 404, `404 not found: OTLP traces are accepted at POST ${opts.path}`);
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    opts.report.badRequest('ERR_METHOD_NOT_ALLOWED');
+    res.setHeader('allow', 'POST');
+    return plain(res, 405, `405 method not allowed, supported: [POST]`);
+  }
+  const mime = mimeType(req.headers['content-type']);
+  const encoding = encodingFor(mime);
+  if (!encoding) {
+    req.resume();
+    opts.report.badRequest('ERR_UNSUPPORTED_MEDIA_TYPE');
+    return plain(
+      res,
+      415,
+      `415 unsupported media type ${JSON.stringify(mime)}, supported: [application/json, application/x-protobuf]`,
+    );
+  }
+  if (!opts.accepting()) {
+    req.resume();
+    opts.report.badRequest('ERR_SHUTTING_DOWN');
+    return failure(
+      res,
+      encoding,
+      new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down'),
+    );
+  }
+  let traces: Traces;
+  try {
+    traces = encoding.decode(await readBody(req, opts.maxBodySize));
+  } catch (err) {
+    if (err instanceof CollectorError) opts.report.badRequest(err.code);
+    return failure(res, encoding, err);
+  }
+  const spans = spanCount(traces);
+  try {
+    if (spans > 0) await opts.next.consume(traces);
+  } catch (err) {
+    opts.report.refused(spans);
+    return failure(res, encoding, err);
+  }
+  opts.report.accepted(spans);
+  res.writeHead(200, { 'content-type': encoding.contentType }).end(encoding.encodeResponse());
+}
+
+function failure(res: ServerResponse, encoding: OtlpEncoding, err: unknown): void {
+  const reply = replyFor(err);
+  const headers: Record<string, string> = { 'content-type': encoding.contentType };
+  if (reply.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(reply.retryAfterSeconds);
+  const body = encoding.encodeStatus({
+    code: reply.grpcCode,
+    message: reply.message,
+    retryDelayMs:
+      reply.retryAfterSeconds === undefined ? undefined : reply.retryAfterSeconds * 1000,
+  });
+  res.writeHead(reply.httpStatus, headers).end(body);
+}
+
+function plain(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+}

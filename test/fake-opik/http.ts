@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Reply } from './rest-batch.js';
+
+/** The routes the fake serves (after the optional `/api` prefix is stripped). */
+export type Route = 'otlp' | 'traces' | 'spans' | 'read' | 'delete';
+
+export function routeOf(method: string, path: string): Route | undefined {
+  if (method === 'POST' && path === '/v1/private/otel/v1/traces') return 'otlp';
+  if (method === 'POST' && path === '/v1/private/traces/batch') return 'traces';
+  if (method === 'POST' && path === '/v1/private/spans/batch') return 'spans';
+  if (method === 'POST' && path === '/v1/private/traces/delete') return 'delete';
+  if (method === 'GET' && /^\/v1\/private\/(traces|spans)\/[0-9a-f-]{36}$/i.test(path))
+    return 'read';
+  return undefined;
+}
+
+export function knownPath(path: string): boolean {
+  return [
+    '/v1/private/otel/v1/traces',
+    '/v1/private/traces/batch',
+    '/v1/private/spans/batch',
+  ].includes(path);
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.body === undefined) {
+    res.writeHead(reply.status, headers).end();
+    return;
+  }
+  headers['content-type'] = 'application/json';
+  res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
+}
+
+export function readAll(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -11,7 +11,11 @@ export type Stability = 'development' | 'alpha' | 'beta' | 'stable';
 export interface Component {
   /** Returns once the component can do its work; background work must not block it. */
   start(host: Host): Promise<void>;
-  /** Flushes what it holds downstream and releases resources. Idempotent; safe without `start`. */
+  /**
+   * Flushes what it holds downstream and releases resources. Idempotent; safe without `start`.
+   * A receiver must stop accepting new data synchronously, when `shutdown` is called: the graph
+   * awaits receivers last, so their in-flight requests can complete as the pipeline drains.
+   */
   shutdown(): Promise<void>;
 }
 

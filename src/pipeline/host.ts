@@ -34,7 +34,10 @@ export class CollectorHost {
     const key = `${kind}:${id}`;
     const previous = this.statuses.get(key)?.state;
     this.statuses.set(key, { id, kind, ...status });
-    if (previous !== undefined && previous !== status.state && status.state !== 'stopping') {
+    // Start-up and shutdown transitions are the collector's own news; a component going degraded,
+    // failed, or recovering from either is worth a line of its own.
+    const troubled = (state?: string) => state === 'degraded' || state === 'failed';
+    if (previous !== status.state && (troubled(status.state) || troubled(previous))) {
       const level = status.state === 'failed' || status.state === 'degraded' ? 'warn' : 'info';
       this.logger[level](
         { component: `${kind}/${id}`, state: status.state, reason: status.reason },

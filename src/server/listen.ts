@@ -18,7 +18,16 @@ export async function listenHttp(
 ): Promise<HttpListener> {
   const parsed = parseEndpoint(endpoint);
   if (!parsed) throw new Error(`invalid endpoint ${JSON.stringify(endpoint)}`);
-  const server = createServer({ keepAliveTimeout: 60_000 }, handler);
+  let closing = false;
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    // A request that was already inside when closing began keeps its connection only until its
+    // response is written; otherwise keep-alive would hold `close()` open for a minute.
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.shouldKeepAlive = false;
+    handler(req, res);
+  });
   // Request and header timeouts as the Collector's confighttp defaults (read_header_timeout 1m).
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
@@ -40,6 +49,7 @@ export async function listenHttp(
     port: info.port,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

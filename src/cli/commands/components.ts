@@ -11,7 +11,10 @@ export function componentsCommand(
   const byKind = (kind: Kind) =>
     factories
       .filter((f) => f.kind === kind)
-      .map((f) => ({ name: f.type, stability: { traces: f.stability } }));
+      .map((f) => ({
+        name: f.type,
+        stability: kind === 'extension' ? f.stability : { traces: f.stability },
+      }));
   io.out(
     stringify({
       buildinfo: { command: 'dify-opik-collector', version },

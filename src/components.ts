@@ -3,7 +3,12 @@ import { debugExporterFactory } from './exporters/debug/factory.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
 import { opikExporterFactory } from './exporters/opik/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
+import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
+import { filterProcessorFactory } from './processors/filter/factory.js';
+import { probabilisticSamplerProcessorFactory } from './processors/probabilistic-sampler/factory.js';
+import { redactionProcessorFactory } from './processors/redaction/factory.js';
+import { resourceProcessorFactory } from './processors/resource/factory.js';
 import { difyReceiverFactory } from './receivers/dify/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
@@ -12,6 +17,11 @@ export const builtinFactories: readonly AnyFactory[] = [
   otlpReceiverFactory,
   difyReceiverFactory,
   batchProcessorFactory,
+  attributesProcessorFactory,
+  resourceProcessorFactory,
+  filterProcessorFactory,
+  redactionProcessorFactory,
+  probabilisticSamplerProcessorFactory,
   opikExporterFactory,
   debugExporterFactory,
   fileExporterFactory,

@@ -36,7 +36,7 @@ export function uuidV7Timestamp(uuid: string): number {
 
 /** Bytes of a hex string (pdata ids are lowercase hex; '' gives no bytes). */
 export function hexToBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return Buffer.from(hex, 'hex');
 }
 
 function writeTimestamp(uuid: Uint8Array, timestampMs: number): void {

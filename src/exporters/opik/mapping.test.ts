@@ -66,7 +66,7 @@ describe('mapSpan', () => {
       'opik.span_id': IDS.spanId,
       'opik.parent_span_id': IDS.parentSpanId,
     });
-    expect(m.opik).toEqual({
+    expect(m.opik()).toEqual({
       id: IDS.spanId,
       trace_id: IDS.traceId,
       parent_span_id: IDS.parentSpanId,
@@ -97,8 +97,8 @@ describe('mapSpan', () => {
       'opik.metadata': '{"status":"ok"}',
     });
     expect(Object.keys(wire(m)).filter((k) => !k.startsWith('opik.'))).toEqual([]);
-    expect(m.opik.input).toBeUndefined();
-    expect(m.opik.metadata?.['opik.metadata']).toEqual({
+    expect(m.opik().input).toBeUndefined();
+    expect(m.opik().metadata?.['opik.metadata']).toEqual({
       'service.name': 'svc',
       'otel.scope.name': 'scope-x',
       status: 'ok',
@@ -137,7 +137,7 @@ describe('mapSpan', () => {
     ],
   ])('keeps %j off OTLP (type %s): %s', (attrs, type, blocker) => {
     const m = map(attrs);
-    expect(m.opik.type).toBe(type);
+    expect(m.opik().type).toBe(type);
     expect(m.otlp).toBeNull();
     expect(m.otlpBlocker).toBe(blocker);
   });
@@ -149,13 +149,13 @@ describe('mapSpan', () => {
       'gen_ai.request.model': 'm',
       'gen_ai.provider.name': 'p',
     });
-    expect(m.opik.type).toBe('general');
-    expect(m.opik).not.toHaveProperty('usage');
-    expect(m.opik).not.toHaveProperty('model');
+    expect(m.opik().type).toBe('general');
+    expect(m.opik()).not.toHaveProperty('usage');
+    expect(m.opik()).not.toHaveProperty('model');
     expect(
       Object.keys(wire(m)).some((k) => k.startsWith('gen_ai.usage') || k === 'gen_ai.system'),
     ).toBe(false);
-    expect(m.opik.metadata?.['opik.metadata']).toMatchObject({
+    expect(m.opik().metadata?.['opik.metadata']).toMatchObject({
       'gen_ai.usage.input_tokens': 9,
       'gen_ai.request.model': 'm',
     });
@@ -167,9 +167,11 @@ describe('mapSpan', () => {
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.response.model': 'gpt-4o-2024-08-06',
     });
-    expect(m.opik.model).toBe('gpt-4o-2024-08-06');
+    expect(m.opik().model).toBe('gpt-4o-2024-08-06');
     expect(wire(m)['gen_ai.response.model']).toBe('gpt-4o-2024-08-06');
-    expect(m.opik.metadata?.['opik.metadata']).toMatchObject({ 'gen_ai.request.model': 'gpt-4o' });
+    expect(m.opik().metadata?.['opik.metadata']).toMatchObject({
+      'gen_ai.request.model': 'gpt-4o',
+    });
   });
 
   it('sends prompt + completion as the total, keeping a different source total aside', () => {
@@ -179,13 +181,13 @@ describe('mapSpan', () => {
       'gen_ai.usage.output_tokens': 4,
       'gen_ai.usage.total_tokens': 9,
     });
-    expect(m.opik.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
-    expect(m.opik.metadata?.['opik.metadata']).toMatchObject({ 'gen_ai.usage.total_tokens': 9 });
+    expect(m.opik().usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+    expect(m.opik().metadata?.['opik.metadata']).toMatchObject({ 'gen_ai.usage.total_tokens': 9 });
   });
 
   it('uses the start as the end of a span that never ended (Opik would store the epoch)', () => {
     const m = map({}, { endTimeUnixNano: 0n });
-    expect(m.opik.end_time).toBe(m.opik.start_time);
+    expect(m.opik().end_time).toBe(m.opik().start_time);
     expect(m.otlp?.endTimeUnixNano).toBe(T);
   });
 
@@ -215,8 +217,8 @@ describe('mapSpan', () => {
         ],
       },
     );
-    expect(m.opik.error_info).toEqual({ exception_type: 'B', message: 'm', traceback: 'st' });
-    expect(m.opik.metadata?.['opentelemetry.events']).toEqual([
+    expect(m.opik().error_info).toEqual({ exception_type: 'B', message: 'm', traceback: 'st' });
+    expect(m.opik().metadata?.['opentelemetry.events']).toEqual([
       { name: 'exception', time_unix_nano: T, attributes: { 'exception.type': 'A' } },
       {
         name: 'exception',
@@ -242,7 +244,7 @@ describe('mapSpan', () => {
     ],
     [{ code: 1 as const, message: '' }, undefined],
   ])('derives error_info from status %j', (status, expected) => {
-    expect(map({}, { status }).opik.error_info).toEqual(expected);
+    expect(map({}, { status }).opik().error_info).toEqual(expected);
   });
 
   it('makes a top-level span the trace row, with the trace name, tags and thread the receiver set', () => {
@@ -257,8 +259,8 @@ describe('mapSpan', () => {
       {},
       false,
     );
-    expect(m.opik.tags).toEqual(['workflow']);
-    expect(m.opik.metadata?.thread_id).toBe('conv-1');
+    expect(m.opik().tags).toEqual(['workflow']);
+    expect(m.opik().metadata?.thread_id).toBe('conv-1');
     expect(wire(m).thread_id).toBe('conv-1');
     expect(m.trace).toEqual({
       id: IDS.traceId,
@@ -267,7 +269,7 @@ describe('mapSpan', () => {
       start_time: '2026-01-01T00:00:00.123Z',
       end_time: '2026-01-01T00:00:00.128Z',
       output: { 'output.value': 'done' },
-      metadata: m.opik.metadata,
+      metadata: m.opik().metadata,
       tags: ['message', 'workflow'],
       thread_id: 'conv-1',
       source: 'sdk',

@@ -4,7 +4,7 @@ import type { Adjustment } from './limits.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { SpanWithIds } from './resolve-ids.js';
 import { type SpanFields, spanFields } from './span-fields.js';
-import { anyValueToJson, type Json, opikColumnValue, parsesAlike, toJson } from './values.js';
+import { anyValueToJson, type Json, opikColumnValue, parsesAlike } from './values.js';
 
 /**
  * The one mapping from canonical spans to Opik, used by both paths. For each span it gives the
@@ -13,12 +13,30 @@ import { anyValueToJson, type Json, opikColumnValue, parsesAlike, toJson } from 
  * so that Opik's server-side rules (reference/opik.md §2) yield the same fields.
  */
 export interface MappedSpan {
-  readonly opik: OpikSpan;
+  /** What every path needs, computed at once. */
+  readonly ref: SpanRef;
+  /**
+   * The Opik object, built when first asked for: only the REST path, the dead letter and trace
+   * rows need it, so spans that go over OTLP never pay for it.
+   */
+  readonly opik: () => OpikSpan;
   /** null when only the REST API can write this object (see `otlpBlocker`). */
   readonly otlp: Span | null;
   readonly otlpBlocker?: string;
   /** The trace row when this span is the top of its Opik trace. */
   readonly trace?: OpikTrace;
+}
+
+/** The few facts about a mapped span that routing, placeholders and window checks use. */
+export interface SpanRef {
+  readonly id: string;
+  readonly trace_id: string;
+  readonly parent_span_id?: string;
+  readonly project_name: string;
+  readonly name: string;
+  readonly startMs: number;
+  /** True when the span carries token usage (Opik's OTLP mapping treats such spans specially). */
+  readonly hasUsage: boolean;
 }
 
 export interface MappingContext {
@@ -35,8 +53,39 @@ export function mapSpan(item: SpanWithIds, ctx: MappingContext): MappedSpan {
   const startMs = ns2ms(span.startTimeUnixNano);
   // Opik stores an unset end (0) as the epoch; the span's start is the honest stand-in.
   const endNs = span.endTimeUnixNano === 0n ? span.startTimeUnixNano : span.endTimeUnixNano;
-  const metadata = opikMetadata(fields, span);
-  const opik: OpikSpan = prune({
+  // `extra` holds no bigint (anyValueToJson turns ints into numbers), so plain JSON text will do.
+  const extraJson = Object.keys(fields.extra).length > 0 ? JSON.stringify(fields.extra) : undefined;
+  const ref: SpanRef = {
+    id: ids.spanId,
+    trace_id: ids.traceId,
+    parent_span_id: ids.parentSpanId ?? undefined,
+    project_name: ctx.projectName,
+    name: span.name,
+    startMs,
+    hasUsage: fields.llm !== undefined && Object.keys(fields.llm.usage).length > 0,
+  };
+  let built: OpikSpan | undefined;
+  const opik = () => {
+    built ??= opikSpan(item, fields, ctx, { startMs, endNs, extraJson });
+    return built;
+  };
+  const blocker = otlpBlocker(fields);
+  const otlp = blocker
+    ? null
+    : { ...span, endTimeUnixNano: endNs, attributes: wireAttributes(fields, item, extraJson) };
+  const trace = ids.parentSpanId === null ? traceRow(opik(), fields) : undefined;
+  return { ref, opik, otlp, otlpBlocker: blocker, trace };
+}
+
+function opikSpan(
+  { span, ids }: SpanWithIds,
+  fields: SpanFields,
+  ctx: MappingContext,
+  t: { startMs: number; endNs: bigint; extraJson: string | undefined },
+): OpikSpan {
+  const { startMs, endNs } = t;
+  const metadata = opikMetadata(fields, span, t.extraJson);
+  return prune({
     id: ids.spanId,
     trace_id: ids.traceId,
     parent_span_id: ids.parentSpanId ?? undefined,
@@ -58,12 +107,6 @@ export function mapSpan(item: SpanWithIds, ctx: MappingContext): MappedSpan {
     error_info: errorInfoOf(span),
     source: 'sdk',
   });
-  const blocker = otlpBlocker(fields);
-  const otlp = blocker
-    ? null
-    : { ...span, endTimeUnixNano: endNs, attributes: wireAttributes(fields, item) };
-  const trace = ids.parentSpanId === null ? traceRow(opik, fields) : undefined;
-  return { opik, otlp, otlpBlocker: blocker, trace };
 }
 
 function contextOf({ resource, scope }: SpanWithIds): Record<string, Json> {
@@ -74,11 +117,15 @@ function contextOf({ resource, scope }: SpanWithIds): Record<string, Json> {
   return out;
 }
 
-function opikMetadata(fields: SpanFields, span: Span): OpikSpan['metadata'] {
+function opikMetadata(
+  fields: SpanFields,
+  span: Span,
+  extraJson: string | undefined,
+): OpikSpan['metadata'] {
   const m: { [key: string]: Json } = {};
   for (const [key, value] of fields.nativeMetadata) m[key] = opikColumnValue(value)!;
   if (fields.threadId !== undefined) m.thread_id = opikColumnValue(fields.threadId)!;
-  if (Object.keys(fields.extra).length > 0) m['opik.metadata'] = JSON.parse(toJson(fields.extra));
+  if (extraJson !== undefined) m['opik.metadata'] = JSON.parse(extraJson);
   if (span.events.length > 0) m['opentelemetry.events'] = span.events.map(eventJson);
   return Object.keys(m).length > 0 ? m : undefined;
 }
@@ -120,7 +167,11 @@ function otlpBlocker(fields: SpanFields): string | undefined {
 }
 
 /** The attributes sent over OTLP: each one's Opik rule is exact, so the stored object is known. */
-function wireAttributes(fields: SpanFields, { ids }: SpanWithIds): KeyValue[] {
+function wireAttributes(
+  fields: SpanFields,
+  { ids }: SpanWithIds,
+  extraJson: string | undefined,
+): KeyValue[] {
   const wire: KeyValue[] = [];
   const add = (key: string, value: KeyValue['value']) => wire.push({ key, value });
   if (fields.input !== undefined) add('input.value', fields.input);
@@ -128,7 +179,7 @@ function wireAttributes(fields: SpanFields, { ids }: SpanWithIds): KeyValue[] {
   for (const [key, value] of fields.nativeMetadata) add(key, value);
   if (fields.threadId !== undefined) add('thread_id', fields.threadId);
   if (fields.tags.length > 0) add('opik.tags', fields.tags);
-  if (Object.keys(fields.extra).length > 0) add('opik.metadata', toJson(fields.extra));
+  if (extraJson !== undefined) add('opik.metadata', extraJson);
   const llm = fields.llm;
   if (llm) {
     if (llm.model !== undefined) add(llm.modelKey!, llm.model);

@@ -16,12 +16,12 @@ export function splitByPath(spans: readonly SpanEntry[]): { otlp: SpanEntry[]; r
   const pending = spans.filter((s) => !s.done);
   const overOtlp = pending.filter((s) => s.otlp !== null);
   const parentsOfUsage = new Set(
-    overOtlp.filter((s) => s.opik.usage !== undefined).map((s) => s.opik.parent_span_id),
+    overOtlp.filter((s) => s.ref.hasUsage).map((s) => s.ref.parent_span_id),
   );
   const otlp: SpanEntry[] = [];
   const rest: SpanEntry[] = [];
   for (const s of pending) {
-    const clash = s.opik.usage !== undefined && parentsOfUsage.has(s.opik.id);
+    const clash = s.ref.hasUsage && parentsOfUsage.has(s.ref.id);
     (s.otlp !== null && !clash ? otlp : rest).push(s);
   }
   return { otlp, rest };

@@ -2,13 +2,15 @@ import type { Span, Traces } from '../../pdata/traces.js';
 import type { DeadLetterEntry } from './dead-letter.js';
 import { uuidV7Timestamp } from './ids.js';
 import { windowVerdict } from './limits.js';
-import { isoMs, type MappingContext, mapSpan } from './mapping.js';
+import { isoMs, type MappingContext, mapSpan, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { RecentIds } from './recent-ids.js';
 import { resolveIds } from './resolve-ids.js';
 import type { TraceTimestampStore } from './trace-memory.js';
 
 export interface SpanEntry {
+  readonly ref: SpanRef;
+  /** The full Opik object, built on first use (see `MappedSpan.opik`). */
   readonly opik: OpikSpan;
   /** The OTLP form, or null when only the REST API can write this span exactly. */
   readonly otlp: Span | null;
@@ -48,17 +50,24 @@ export async function preparePayload(traces: Traces, o: PrepareOptions): Promise
   const resolved = await resolveIds(traces, o.store);
   const spans: SpanEntry[] = [];
   const roots = new Map<string, OpikTrace>();
-  const firstSpan = new Map<string, OpikSpan>();
+  const firstSpan = new Map<string, SpanRef>();
   for (const item of resolved) {
     const mapped = mapSpan(item, o);
-    spans.push({ opik: mapped.opik, otlp: mapped.otlp, done: false });
-    const tid = mapped.opik.trace_id;
+    spans.push({
+      ref: mapped.ref,
+      get opik() {
+        return mapped.opik();
+      },
+      otlp: mapped.otlp,
+      done: false,
+    });
+    const tid = mapped.ref.trace_id;
     const known = roots.get(tid);
     // Two top-level spans in one trace: the earlier one stands for the trace, as it would in Opik.
     if (mapped.trace && (!known || mapped.trace.start_time < known.start_time))
       roots.set(tid, mapped.trace);
     const first = firstSpan.get(tid);
-    if (!first || mapped.opik.start_time < first.start_time) firstSpan.set(tid, mapped.opik);
+    if (!first || mapped.ref.startMs < first.startMs) firstSpan.set(tid, mapped.ref);
   }
   const traceEntries: TraceEntry[] = [...roots.values()].map((t) => ({
     opik: t,
@@ -79,7 +88,7 @@ export async function preparePayload(traces: Traces, o: PrepareOptions): Promise
  * another service, or was sampled out): Opik shows no trace without a row. Its `last_updated_at`
  * is the epoch, so the real row wins the upsert whichever arrives first.
  */
-function placeholderRow(traceId: string, earliest: OpikSpan): OpikTrace {
+function placeholderRow(traceId: string, earliest: SpanRef): OpikTrace {
   return {
     id: traceId,
     project_name: earliest.project_name,
@@ -93,7 +102,7 @@ function placeholderRow(traceId: string, earliest: OpikSpan): OpikTrace {
 function setAsideOutsideWindow(p: Payload, windowMs: number, nowMs: number): void {
   const check = (id: string) => windowVerdict(uuidV7Timestamp(id), nowMs, windowMs);
   for (const s of p.spans) {
-    const verdict = check(s.opik.id);
+    const verdict = check(s.ref.id);
     if (verdict === 'ok') continue;
     s.done = true;
     p.deadLetteredSpans++;

@@ -1,4 +1,3 @@
-import { getString } from '../../pdata/attributes.js';
 import { eachSpan } from '../../pdata/split.js';
 import type { ResourceSpans, ScopeSpans, Span, Traces } from '../../pdata/traces.js';
 import { hexToBytes, isUuidV7, opikIdFromOtel, uuidV7Timestamp } from './ids.js';
@@ -21,10 +20,40 @@ export interface SpanWithIds {
 
 const ns2ms = (ns: bigint) => Number(ns / 1_000_000n);
 
-/** A valid UUIDv7 attribute, lowercased, else undefined (Opik ignores invalid overrides too). */
-function override(span: Span, key: string): string | undefined {
-  const v = getString(span.attributes, key);
-  return isUuidV7(v) ? v.toLowerCase() : undefined;
+interface Overrides {
+  trace?: string;
+  span?: string;
+  parent?: string;
+}
+
+const OVERRIDE_KEYS: Record<string, keyof Overrides> = {
+  'opik.trace_id': 'trace',
+  'opik.span_id': 'span',
+  'opik.parent_span_id': 'parent',
+};
+
+/** The valid UUIDv7 id overrides of a span, lowercased (Opik ignores invalid ones too). One pass. */
+function overridesOf(span: Span): Overrides {
+  const out: Overrides = {};
+  for (const { key, value } of span.attributes) {
+    const slot = key.startsWith('opik.') ? OVERRIDE_KEYS[key] : undefined;
+    if (slot && out[slot] === undefined && isUuidV7(value)) out[slot] = value.toLowerCase();
+  }
+  return out;
+}
+
+/** Opik's id for an OTel id at a timestamp, each computed once per batch (parents repeat). */
+function idDeriver(): (hex: string, ts: number) => string {
+  const cache = new Map<string, string>();
+  return (hex, ts) => {
+    const key = `${hex}:${ts}`;
+    let id = cache.get(key);
+    if (id === undefined) {
+      id = opikIdFromOtel(hexToBytes(hex), ts);
+      cache.set(key, id);
+    }
+    return id;
+  };
 }
 
 /**
@@ -38,24 +67,34 @@ export async function resolveIds(
   traces: Traces,
   store: TraceTimestampStore,
 ): Promise<SpanWithIds[]> {
-  const spans = [...eachSpan(traces)];
+  const spans: Array<{
+    resource: ResourceSpans;
+    scope: ScopeSpans;
+    span: Span;
+    overrides: Overrides;
+  }> = [];
   const candidates = new Map<string, number>();
-  for (const { span } of spans) {
-    if (override(span, 'opik.trace_id')) continue;
+  for (const { resource, scope, span } of eachSpan(traces)) {
+    const overrides = overridesOf(span);
+    spans.push({ resource, scope, span, overrides });
+    if (overrides.trace) continue;
     const start = ns2ms(span.startTimeUnixNano);
     const seen = candidates.get(span.traceId);
     if (seen === undefined || start < seen) candidates.set(span.traceId, start);
   }
   const timestamps = candidates.size > 0 ? await store.resolve(candidates) : new Map();
-  return spans.map(({ resource, scope, span }) => {
-    const traceId =
-      override(span, 'opik.trace_id') ??
-      opikIdFromOtel(hexToBytes(span.traceId), timestamps.get(span.traceId) ?? 0);
-    const ts = uuidV7Timestamp(traceId);
-    const spanId = override(span, 'opik.span_id') ?? opikIdFromOtel(hexToBytes(span.spanId), ts);
+  const derive = idDeriver();
+  const timestampOf = new Map<string, number>();
+  return spans.map(({ resource, scope, span, overrides }) => {
+    const traceId = overrides.trace ?? derive(span.traceId, timestamps.get(span.traceId) ?? 0);
+    let ts = timestampOf.get(traceId);
+    if (ts === undefined) {
+      ts = uuidV7Timestamp(traceId);
+      timestampOf.set(traceId, ts);
+    }
+    const spanId = overrides.span ?? derive(span.spanId, ts);
     const parentSpanId =
-      override(span, 'opik.parent_span_id') ??
-      (span.parentSpanId === '' ? null : opikIdFromOtel(hexToBytes(span.parentSpanId), ts));
+      overrides.parent ?? (span.parentSpanId === '' ? null : derive(span.parentSpanId, ts));
     return { resource, scope, span, ids: { traceId, spanId, parentSpanId } };
   });
 }

@@ -69,7 +69,7 @@ export function spanFields(
   context: Record<string, Json>,
   adjust: (a: Adjustment) => void,
 ): SpanFields {
-  const get = (key: string) => attrs.find((kv) => kv.key === key)?.value;
+  const get = firstValues(attrs);
   const type = spanTypeOf(get('opik.span.type'), get('gen_ai.operation.name'));
   const extra: Record<string, Json> = { ...context, ...receiverMetadata(get('opik.metadata')) };
   const nativeMetadata: Array<[string, string]> = [];
@@ -88,9 +88,16 @@ export function spanFields(
     tags: normaliseTags(get('opik.tags'), adjust),
     traceName: text(get('opik.trace.name')),
     traceTags: traceTags === undefined ? undefined : normaliseTags(traceTags, adjust),
-    llm: type === 'llm' ? llmFields(attrs, extra, adjust) : undefined,
+    llm: type === 'llm' ? llmFields(attrs, get, extra, adjust) : undefined,
     extra,
   };
+}
+
+/** Looks up attributes by key after one pass (the first value of a key wins, as in `getAttribute`). */
+function firstValues(attrs: Attributes): (key: string) => AnyValue | undefined {
+  const byKey = new Map<string, AnyValue>();
+  for (const { key, value } of attrs) if (!byKey.has(key)) byKey.set(key, value);
+  return (key) => byKey.get(key);
 }
 
 function spanTypeOf(explicit: AnyValue | undefined, operation: AnyValue | undefined): OpikSpanType {
@@ -101,10 +108,10 @@ function spanTypeOf(explicit: AnyValue | undefined, operation: AnyValue | undefi
 
 function llmFields(
   attrs: Attributes,
+  get: (key: string) => AnyValue | undefined,
   extra: Record<string, Json>,
   adjust: (a: Adjustment) => void,
 ) {
-  const get = (key: string) => attrs.find((kv) => kv.key === key)?.value;
   const response = text(get('gen_ai.response.model'));
   const request = text(get('gen_ai.request.model'));
   if (response !== undefined && request !== undefined && request !== response) {

@@ -86,6 +86,8 @@ interface FactoryBase<C> {
   /** Cross-field rules only; `path` is relative to the component's config. */
   validate?(config: C): ConfigIssue[];
   listeners?(config: C): Listener[];
+  /** Extensions the config names (`sending_queue::storage`), checked against `service::extensions`. */
+  extensions?(config: C): Array<{ readonly key: string; readonly id: string }>;
 }
 
 export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {

@@ -97,6 +97,16 @@ export function resolveConfig(
   }
 
   const service = resolveService(raw.service, defined, report);
+  for (const c of components.values()) {
+    for (const ref of c.factory.extensions?.(c.config) ?? []) {
+      if (!service.extensions.includes(ref.id)) {
+        report(
+          [`${c.kind}s`, c.id, ...ref.key.split('::')],
+          `names extension "${ref.id}", which is not listed under service::extensions${defined.has(componentKey('extension', ref.id)) ? '' : ' nor configured under extensions'}`,
+        );
+      }
+    }
+  }
   const active = activeComponents(service.pipelines, service.extensions, components);
   for (const clash of findListenerClashes(active, service.telemetry))
     report(clash.path, clash.message);

@@ -28,8 +28,7 @@ export function defineExporter(
   settings: Settings,
   logic: ExporterLogic,
 ): Component & TracesConsumer {
-  const sent = settings.telemetry.exporterSentSpans.labels({ exporter: settings.id });
-  const failed = settings.telemetry.exporterSendFailedSpans.labels({ exporter: settings.id });
+  const counted = countedPush(settings);
   let stopped = false;
   return {
     async start(host) {
@@ -40,19 +39,30 @@ export function defineExporter(
       stopped = true;
       await logic.shutdown?.();
     },
-    async consume(traces) {
-      const n = spanCount(traces);
-      // biome-ignore lint/suspicious/noConfusingVoidType: what `push` resolves with.
-      let result: void | PushResult;
-      try {
-        result = await logic.push(traces);
-      } catch (err) {
-        failed.inc(n);
-        throw err;
-      }
-      const failedSpans = Math.min(n, result?.failedSpans ?? 0);
-      if (failedSpans > 0) failed.inc(failedSpans);
-      if (n > failedSpans) sent.inc(n - failedSpans);
-    },
+    consume: (traces) => counted(traces, () => logic.push(traces)),
+  };
+}
+
+/**
+ * Runs one push and counts its spans as sent or failed under the Collector's names; shared by
+ * `defineExporter` and by sending queues, which push from their consumers instead.
+ */
+export function countedPush(settings: Settings) {
+  const sent = settings.telemetry.exporterSentSpans.labels({ exporter: settings.id });
+  const failed = settings.telemetry.exporterSendFailedSpans.labels({ exporter: settings.id });
+  // biome-ignore lint/suspicious/noConfusingVoidType: what `push` resolves with.
+  return async (traces: Traces, push: () => Promise<void | PushResult>): Promise<void> => {
+    const n = spanCount(traces);
+    // biome-ignore lint/suspicious/noConfusingVoidType: what `push` resolves with.
+    let result: void | PushResult;
+    try {
+      result = await push();
+    } catch (err) {
+      failed.inc(n);
+      throw err;
+    }
+    const failedSpans = Math.min(n, result?.failedSpans ?? 0);
+    if (failedSpans > 0) failed.inc(failedSpans);
+    if (n > failedSpans) sent.inc(n - failedSpans);
   };
 }

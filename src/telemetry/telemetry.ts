@@ -17,7 +17,13 @@ export interface Telemetry {
   readonly processorIncomingItems: Counter<'processor' | 'pipeline'>;
   readonly processorOutgoingItems: Counter<'processor' | 'pipeline'>;
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L>;
+  /** `collect`, when given, runs on each scrape to refresh the gauge's values. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect?: (gauge: Gauge<L>) => void,
+  ): Gauge<L>;
   histogram<L extends string>(
     name: string,
     help: string,
@@ -46,11 +52,33 @@ export function createTelemetry(): Telemetry {
       name,
       () => new Counter({ name, help, labelNames, registers: [registry] }) as Counter<string>,
     ) as Counter<L>;
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    getOrCreate(
+  // Several components may refresh one gauge (each its own labels): every callback runs on scrape.
+  const collectors = new Map<string, Array<(g: Gauge<string>) => void>>();
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect?: (gauge: Gauge<L>) => void,
+  ) => {
+    if (collect) {
+      const list = collectors.get(name) ?? [];
+      list.push(collect as (g: Gauge<string>) => void);
+      collectors.set(name, list);
+    }
+    return getOrCreate(
       name,
-      () => new Gauge({ name, help, labelNames, registers: [registry] }) as Gauge<string>,
+      () =>
+        new Gauge({
+          name,
+          help,
+          labelNames,
+          registers: [registry],
+          collect(this: Gauge<string>) {
+            for (const c of collectors.get(name) ?? []) c(this);
+          },
+        }) as Gauge<string>,
     ) as Gauge<L>;
+  };
   const histogram = <L extends string>(
     name: string,
     help: string,

@@ -8,6 +8,11 @@ import {
   retryOnFailureSchema,
   validateRetryOnFailure,
 } from '../../exporterhelper/config.js';
+import {
+  defaultSendingQueue,
+  sendingQueueSchema,
+  validateSendingQueue,
+} from '../../exporterhelper/queue/config.js';
 
 /** The `opik` exporter's settings; the first four carry the names of Opik's own SDKs. */
 export const opikConfigSchema = z.strictObject({
@@ -21,6 +26,8 @@ export const opikConfigSchema = z.strictObject({
   /** Per attempt (0 = none). */
   timeout: duration(),
   retry_on_failure: retryOnFailureSchema,
+  /** Off by default here (the Collector's is on): see the README's "Sending queue". */
+  sending_queue: sendingQueueSchema,
   fallback: fallbackSchema,
   /** Where items Opik refuses for good are written (JSON lines, with the error). */
   dead_letter: z.strictObject({ path: str().optional(), directory: str().optional() }),
@@ -53,6 +60,7 @@ export function createDefaultOpikConfig(): Record<string, unknown> {
     compression: 'gzip',
     timeout: '30s',
     retry_on_failure: defaultRetryOnFailure(),
+    sending_queue: { ...defaultSendingQueue(), enabled: false },
     fallback: defaultFallback(),
     dead_letter: {},
     detect_id_overrides: true,
@@ -63,7 +71,10 @@ export function createDefaultOpikConfig(): Record<string, unknown> {
 }
 
 export function validateOpikConfig(c: OpikConfig): ConfigIssue[] {
-  const issues = validateRetryOnFailure(c.retry_on_failure, 'retry_on_failure');
+  const issues = [
+    ...validateRetryOnFailure(c.retry_on_failure, 'retry_on_failure'),
+    ...validateSendingQueue(c.sending_queue, 'sending_queue'),
+  ];
   if (c.dead_letter.path !== undefined && c.dead_letter.directory !== undefined) {
     issues.push({ path: 'dead_letter', message: 'set path or directory, not both' });
   }

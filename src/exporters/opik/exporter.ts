@@ -1,8 +1,12 @@
-import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
+import { isStorage } from '../../extensions/file-storage/file-storage.js';
+import { MemoryQueueStore } from '../../exporterhelper/queue/memory-store.js';
+import { createSendingQueue } from '../../exporterhelper/queue/sending-queue.js';
+import { SqliteQueueStore } from '../../exporterhelper/queue/sqlite-store.js';
 import { isPermanent } from '../../errors/errors.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
-import { defineExporter } from '../../exporterhelper/define-exporter.js';
+import { countedPush, defineExporter } from '../../exporterhelper/define-exporter.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
 import { mapSender, type Sender } from '../../exporterhelper/sender.js';
 import { spanCount } from '../../pdata/count.js';
@@ -18,6 +22,8 @@ import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
+import { sqliteTraceTimestampStore } from './sqlite-trace-memory.js';
+import { stampIds } from './stamp-ids.js';
 import { memoryTraceTimestampStore, type TraceTimestampStore } from './trace-memory.js';
 
 /** What tests (and a later persistent queue) may replace. */
@@ -58,7 +64,7 @@ export function createOpikExporter(
     logger: settings.logger,
   });
   const recentTraceRows = new RecentIds(10_000);
-  const store =
+  let store: TraceTimestampStore =
     deps.traceTimestamps ??
     memoryTraceTimestampStore({
       ttlMs: config.trace_id_memory.ttl,
@@ -136,29 +142,88 @@ export function createOpikExporter(
   const sender = mapSender<Traces, Payload>(chain, prepare);
   const never = new AbortController().signal;
 
-  const exporter = defineExporter(settings, {
-    async push(traces) {
-      if (spanCount(traces) === 0) return;
-      const payload = await prepare(traces);
-      const pending = payload.spans.some((s) => !s.done) || payload.traces.some((t) => !t.done);
-      if (pending) await chain.send(payload, never);
-      return { failedSpans: payload.deadLetteredSpans };
-    },
-    async start(host) {
-      auth.attach(host);
-      if (!isHeaderSafe(config.project_name)) {
-        settings.logger.warn(
-          { project_name: config.project_name },
-          'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
-        );
+  async function push(traces: Traces, signal: AbortSignal) {
+    if (spanCount(traces) === 0) return;
+    const payload = await prepare(traces);
+    const pending = payload.spans.some((s) => !s.done) || payload.traces.some((t) => !t.done);
+    if (pending) await chain.send(payload, signal);
+    return { failedSpans: payload.deadLetteredSpans };
+  }
+
+  async function start(host: Host) {
+    auth.attach(host);
+    if (!isHeaderSafe(config.project_name)) {
+      settings.logger.warn(
+        { project_name: config.project_name },
+        'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
+      );
+    }
+    await chain.start(host);
+  }
+
+  async function stopDelivery() {
+    await chain.shutdown();
+    await http.close();
+    await deadLetter.flush();
+  }
+
+  if (!config.sending_queue.enabled) {
+    const exporter = defineExporter(settings, {
+      push: (traces) => push(traces, never),
+      start,
+      shutdown: stopDelivery,
+    });
+    return { ...exporter, sender };
+  }
+
+  /** A batch the queue gave up on: every item written to the dead-letter file with the reason. */
+  async function deadLetterBatch(traces: Traces, reason: string) {
+    const payload = await prepare(traces);
+    const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
+    const rows = payload.traces.filter((t) => !t.placeholder);
+    metrics.deadLettered('span', spans.length);
+    metrics.deadLettered('trace', rows.length);
+    await deadLetter.write([...spans, ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik }))]);
+  }
+
+  const counted = countedPush(settings);
+  const queue = createSendingQueue({
+    settings,
+    config: config.sending_queue,
+    openStore(host) {
+      const storageId = config.sending_queue.storage;
+      if (storageId === undefined) return new MemoryQueueStore();
+      const storage = host.getExtension(storageId);
+      if (!isStorage(storage)) {
+        throw new Error(`sending_queue.storage names "${storageId}", which is not a started file_storage extension`);
       }
-      await chain.start(host);
+      const db = storage.database('exporter', settings.id);
+      // The trace memory lives beside the queue, so a restart does not split a trace.
+      if (!deps.traceTimestamps) store = sqliteTraceTimestampStore(db, { ttlMs: config.trace_id_memory.ttl, now });
+      return new SqliteQueueStore(db);
     },
-    async shutdown() {
-      await chain.shutdown();
-      await http.close();
-      await deadLetter.flush();
-    },
+    deliver: (traces, signal) => counted(traces, () => push(traces, signal)),
+    deadLetter: deadLetterBatch,
   });
-  return { ...exporter, sender };
+  let stopped: Promise<void> | undefined;
+  return {
+    sender,
+    async start(host) {
+      await start(host);
+      await queue.start(host);
+    },
+    // Queue first: it stops taking data and drains (memory) or keeps (disk) what it holds while
+    // the delivery chain is still up; then the chain and its connections close.
+    shutdown() {
+      stopped ??= (async () => {
+        await queue.shutdown();
+        await stopDelivery();
+      })();
+      return stopped;
+    },
+    async consume(traces) {
+      if (spanCount(traces) === 0) return;
+      await queue.enqueue(await stampIds(traces, store));
+    },
+  };
 }

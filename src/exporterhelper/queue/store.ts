@@ -1,0 +1,36 @@
+import type { Traces } from '../../pdata/traces.js';
+
+/** One request waiting in a sending queue. */
+export interface QueueEntry {
+  readonly seq: number;
+  readonly traces: Traces;
+  readonly items: number;
+  readonly bytes: number;
+}
+
+export interface QueueTotals {
+  requests: number;
+  items: number;
+  bytes: number;
+}
+
+/**
+ * Where a sending queue keeps its requests: in memory, or in SQLite (`sqlite-store.ts`). Entries
+ * are taken in order by the consumers and removed only once their delivery has finished, so a
+ * store that survives a crash gives at-least-once delivery.
+ */
+export interface QueueStore {
+  /** Adds requests; resolves once they are as durable as the store makes them. */
+  put(requests: ReadonlyArray<{ traces: Traces; items: number; bytes: number }>): Promise<void>;
+  /** Entries not yet taken, oldest first, up to `maxItems` items (at least one entry). */
+  take(maxItems: number): QueueEntry[];
+  /** Items waiting and not yet taken. */
+  readonly waitingItems: number;
+  /** Forgets delivered (or given up) entries. */
+  remove(seqs: readonly number[]): void;
+  /** Removes the oldest entry not yet taken (drop_policy: oldest). */
+  dropOldest(): QueueEntry | undefined;
+  /** Everything held, taken or not. */
+  readonly totals: QueueTotals;
+  close(): void;
+}

@@ -1,0 +1,55 @@
+import { existsSync, renameSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenOptions {
+  readonly fsync: boolean;
+  readonly busyTimeoutMs: number;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+/**
+ * Opens (or creates) a SQLite store in WAL mode. A file that is not a database, is truncated or
+ * fails `PRAGMA quick_check` is moved aside as `<file>.corrupt-<time>` with a loud log and a fresh
+ * store is created, so a damaged file never keeps the collector from starting (the Collector's
+ * bbolt store crash-loops instead: contrib#35899).
+ *
+ * `fsync: true` → `synchronous=FULL`: a commit is on disk before it returns, so an acknowledged
+ * item survives power loss. `false` → `synchronous=NORMAL`: in WAL mode a commit survives a crash
+ * of the process (`kill -9`), and the database stays consistent on power loss, but the last
+ * commits before a power loss may be lost.
+ */
+export function openDatabase(file: string, options: OpenOptions): SqliteDatabase {
+  try {
+    return openChecked(file, options);
+  } catch (err) {
+    if (!existsSync(file)) throw err;
+    const aside = `${file}.corrupt-${(options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    for (const side of ['-wal', '-shm']) if (existsSync(file + side)) renameSync(file + side, aside + side);
+    options.logger.error(
+      { file, movedTo: aside, reason: (err as Error).message },
+      'storage file is corrupt; it was moved aside and a new, empty store was created — the data in it is not delivered',
+    );
+    return openChecked(file, options);
+  }
+}
+
+function openChecked(file: string, options: OpenOptions): SqliteDatabase {
+  const db = new Database(file, { timeout: options.busyTimeoutMs });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.fsync ? 'FULL' : 'NORMAL'}`);
+    if (existsSync(file) && statSync(file).size > 0) {
+      const result = db.pragma('quick_check', { simple: true });
+      if (result !== 'ok') throw new Error(`quick_check: ${String(result)}`);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -7,6 +7,7 @@ import { healthCheckExtensionFactory } from './extensions/health-check/factory.j
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { filterProcessorFactory } from './processors/filter/factory.js';
+import { memoryLimiterProcessorFactory } from './processors/memory-limiter/factory.js';
 import { probabilisticSamplerProcessorFactory } from './processors/probabilistic-sampler/factory.js';
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
 import { resourceProcessorFactory } from './processors/resource/factory.js';
@@ -17,6 +18,7 @@ import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 export const builtinFactories: readonly AnyFactory[] = [
   otlpReceiverFactory,
   difyReceiverFactory,
+  memoryLimiterProcessorFactory,
   batchProcessorFactory,
   attributesProcessorFactory,
   resourceProcessorFactory,

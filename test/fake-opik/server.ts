@@ -48,6 +48,10 @@ export class FakeOpik {
   readonly requests: RecordedRequest[] = [];
   /** When true the OTLP route answers 404, as an Opik without OTLP ingestion would. */
   otlpMissing = false;
+  /** When true every request gets 503, as an Opik that is down behind its proxy. */
+  down = false;
+  /** Milliseconds every answer waits, for a slow Opik. */
+  latencyMs = 0;
   private readonly failures: Array<{ route: Route | 'any'; failure: Failure; left: number }> = [];
   private readonly memory: TtlMemory;
   private readonly sockets = new Set<Socket>();
@@ -119,6 +123,12 @@ export class FakeOpik {
       body,
     };
     this.requests.push(record);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.down) {
+      record.status = 503;
+      send(res, { status: 503, body: { code: 503, message: 'Service Unavailable' } });
+      return;
+    }
     const failure = route ? this.takeFailure(route) : undefined;
     if (failure === 'hang') return;
     if (failure === 'reset') {

@@ -42,10 +42,16 @@ export function defaultSendingQueue(): Record<string, unknown> {
 export function validateSendingQueue(c: SendingQueueConfig, prefix: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (c.batch && c.batch.max_size > 0 && c.batch.max_size < c.batch.min_size) {
-    issues.push({ path: `${prefix}::batch::max_size`, message: 'max_size must be 0 (no limit) or at least min_size' });
+    issues.push({
+      path: `${prefix}::batch::max_size`,
+      message: 'max_size must be 0 (no limit) or at least min_size',
+    });
   }
   if (c.block_on_overflow && c.drop_policy === 'oldest') {
-    issues.push({ path: `${prefix}::drop_policy`, message: 'drop_policy oldest and block_on_overflow exclude each other' });
+    issues.push({
+      path: `${prefix}::drop_policy`,
+      message: 'drop_policy oldest and block_on_overflow exclude each other',
+    });
   }
   return issues;
 }

@@ -9,7 +9,9 @@ export class MemoryQueueStore implements QueueStore {
   private waitingCount = 0;
   readonly totals: QueueTotals = { requests: 0, items: 0, bytes: 0 };
 
-  async put(requests: ReadonlyArray<{ traces: Traces; items: number; bytes: number }>): Promise<void> {
+  async put(
+    requests: ReadonlyArray<{ traces: Traces; items: number; bytes: number }>,
+  ): Promise<void> {
     for (const r of requests) {
       this.waiting.push({ seq: ++this.seq, ...r });
       this.waitingCount += r.items;
@@ -24,7 +26,10 @@ export class MemoryQueueStore implements QueueStore {
   take(maxItems: number): QueueEntry[] {
     const out: QueueEntry[] = [];
     let items = 0;
-    while (this.waiting.length > 0 && (out.length === 0 || items + this.waiting[0]!.items <= maxItems)) {
+    while (
+      this.waiting.length > 0 &&
+      (out.length === 0 || items + this.waiting[0]!.items <= maxItems)
+    ) {
       const e = this.waiting.shift()!;
       items += e.items;
       this.waitingCount -= e.items;

@@ -125,21 +125,27 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
       metrics.observe(() => used());
       accepting = true;
       if (store.totals.requests > 0) {
-        logger.info({ requests: store.totals.requests, items: store.totals.items }, 'resuming a persistent queue');
+        logger.info(
+          { requests: store.totals.requests, items: store.totals.items },
+          'resuming a persistent queue',
+        );
       }
       consumers = Array.from({ length: config.num_consumers }, () => consume());
     },
     shutdown() {
       stopped ??= (async () => {
         accepting = false;
-        if (persistent) stop.abort(new RetryableError('ERR_SHUTTING_DOWN', 'the exporter is shutting down'));
+        if (persistent)
+          stop.abort(new RetryableError('ERR_SHUTTING_DOWN', 'the exporter is shutting down'));
         wake.fire();
         freed.fire();
         await Promise.all(consumers);
         if (store && store.totals.requests > 0) {
           logger.info(
             { requests: store.totals.requests, items: store.totals.items, persistent },
-            persistent ? 'queue kept on disk for the next start' : 'memory queue not fully sent at shutdown',
+            persistent
+              ? 'queue kept on disk for the next start'
+              : 'memory queue not fully sent at shutdown',
           );
         }
         store?.close();

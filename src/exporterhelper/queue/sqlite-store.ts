@@ -35,10 +35,18 @@ export class SqliteQueueStore implements QueueStore {
       payload BLOB NOT NULL
     )`);
     this.insert = db.prepare('INSERT INTO queue (items, bytes, payload) VALUES (?, ?, ?)');
-    this.selectAfter = db.prepare('SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectAfter = db.prepare(
+      'SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
     this.deleteOne = db.prepare('DELETE FROM queue WHERE seq = ?');
-    this.selectOldest = db.prepare('SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT 1');
-    const row = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(items), 0) AS items, COALESCE(SUM(bytes), 0) AS bytes FROM queue').get() as {
+    this.selectOldest = db.prepare(
+      'SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT 1',
+    );
+    const row = db
+      .prepare(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(items), 0) AS items, COALESCE(SUM(bytes), 0) AS bytes FROM queue',
+      )
+      .get() as {
       n: number;
       items: number;
       bytes: number;
@@ -135,7 +143,12 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   private entry(row: Row): QueueEntry {
-    return { seq: row.seq, items: row.items, bytes: row.bytes, traces: decodeTracesRequest(row.payload) };
+    return {
+      seq: row.seq,
+      items: row.items,
+      bytes: row.bytes,
+      traces: decodeTracesRequest(row.payload),
+    };
   }
 }
 

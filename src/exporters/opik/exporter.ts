@@ -1,14 +1,14 @@
 import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
-import { isStorage } from '../../extensions/file-storage/file-storage.js';
-import { MemoryQueueStore } from '../../exporterhelper/queue/memory-store.js';
-import { createSendingQueue } from '../../exporterhelper/queue/sending-queue.js';
-import { SqliteQueueStore } from '../../exporterhelper/queue/sqlite-store.js';
 import { isPermanent } from '../../errors/errors.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
 import { countedPush, defineExporter } from '../../exporterhelper/define-exporter.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
+import { MemoryQueueStore } from '../../exporterhelper/queue/memory-store.js';
+import { createSendingQueue } from '../../exporterhelper/queue/sending-queue.js';
+import { SqliteQueueStore } from '../../exporterhelper/queue/sqlite-store.js';
 import { mapSender, type Sender } from '../../exporterhelper/sender.js';
+import { isStorage } from '../../extensions/file-storage/file-storage.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
 import { AuthWatch } from './auth-watch.js';
@@ -183,7 +183,10 @@ export function createOpikExporter(
     const rows = payload.traces.filter((t) => !t.placeholder);
     metrics.deadLettered('span', spans.length);
     metrics.deadLettered('trace', rows.length);
-    await deadLetter.write([...spans, ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik }))]);
+    await deadLetter.write([
+      ...spans,
+      ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
+    ]);
   }
 
   const counted = countedPush(settings);
@@ -195,11 +198,14 @@ export function createOpikExporter(
       if (storageId === undefined) return new MemoryQueueStore();
       const storage = host.getExtension(storageId);
       if (!isStorage(storage)) {
-        throw new Error(`sending_queue.storage names "${storageId}", which is not a started file_storage extension`);
+        throw new Error(
+          `sending_queue.storage names "${storageId}", which is not a started file_storage extension`,
+        );
       }
       const db = storage.database('exporter', settings.id);
       // The trace memory lives beside the queue, so a restart does not split a trace.
-      if (!deps.traceTimestamps) store = sqliteTraceTimestampStore(db, { ttlMs: config.trace_id_memory.ttl, now });
+      if (!deps.traceTimestamps)
+        store = sqliteTraceTimestampStore(db, { ttlMs: config.trace_id_memory.ttl, now });
       return new SqliteQueueStore(db);
     },
     deliver: (traces, signal) => counted(traces, () => push(traces, signal)),

@@ -16,7 +16,9 @@ export const opikExporterFactory = defineExporterFactory<OpikConfig>({
   createDefaultConfig: createDefaultOpikConfig,
   validate: validateOpikConfig,
   extensions: (c) =>
-    c.sending_queue.enabled && c.sending_queue.storage ? [{ key: 'sending_queue::storage', id: c.sending_queue.storage }] : [],
+    c.sending_queue.enabled && c.sending_queue.storage
+      ? [{ key: 'sending_queue::storage', id: c.sending_queue.storage }]
+      : [],
   create: (settings, config) =>
     createOpikExporter(settings, config, { encode: encodeTracesRequest }),
 });

@@ -16,7 +16,9 @@ export function sqliteTraceTimestampStore(
     timestamp_ms INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
   )`);
-  const select = db.prepare('SELECT timestamp_ms, expires_at FROM trace_timestamps WHERE trace_id = ?');
+  const select = db.prepare(
+    'SELECT timestamp_ms, expires_at FROM trace_timestamps WHERE trace_id = ?',
+  );
   const upsert = db.prepare(
     'INSERT INTO trace_timestamps (trace_id, timestamp_ms, expires_at) VALUES (?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET timestamp_ms = excluded.timestamp_ms, expires_at = excluded.expires_at',
   );

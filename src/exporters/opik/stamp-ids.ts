@@ -16,8 +16,12 @@ export async function stampIds(traces: Traces, store: TraceTimestampStore): Prom
   return mapSpans(traces, ({ span }) => {
     const id = ids.get(span)!;
     const attributes: KeyValue[] = span.attributes.filter((kv) => !ID_KEYS.includes(kv.key));
-    attributes.push({ key: 'opik.trace_id', value: id.traceId }, { key: 'opik.span_id', value: id.spanId });
-    if (id.parentSpanId !== null) attributes.push({ key: 'opik.parent_span_id', value: id.parentSpanId });
+    attributes.push(
+      { key: 'opik.trace_id', value: id.traceId },
+      { key: 'opik.span_id', value: id.spanId },
+    );
+    if (id.parentSpanId !== null)
+      attributes.push({ key: 'opik.parent_span_id', value: id.parentSpanId });
     return { ...span, attributes };
   });
 }

@@ -29,7 +29,8 @@ export function openDatabase(file: string, options: OpenOptions): SqliteDatabase
     if (!existsSync(file)) throw err;
     const aside = `${file}.corrupt-${(options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`;
     renameSync(file, aside);
-    for (const side of ['-wal', '-shm']) if (existsSync(file + side)) renameSync(file + side, aside + side);
+    for (const side of ['-wal', '-shm'])
+      if (existsSync(file + side)) renameSync(file + side, aside + side);
     options.logger.error(
       { file, movedTo: aside, reason: (err as Error).message },
       'storage file is corrupt; it was moved aside and a new, empty store was created — the data in it is not delivered',

@@ -35,7 +35,9 @@ export function createFileStorage(settings: Settings, config: FileStorageConfig)
     async start() {
       if (config.create_directory) mkdirSync(config.directory, { recursive: true });
       else if (!statSync(config.directory, { throwIfNoEntry: false })?.isDirectory()) {
-        throw new Error(`directory ${config.directory} does not exist (set create_directory: true to create it)`);
+        throw new Error(
+          `directory ${config.directory} does not exist (set create_directory: true to create it)`,
+        );
       }
     },
     database(kind, id) {
@@ -43,7 +45,11 @@ export function createFileStorage(settings: Settings, config: FileStorageConfig)
       const file = join(config.directory, `${name}.db`);
       let db = open.get(file);
       if (!db) {
-        db = openDatabase(file, { fsync: config.fsync, busyTimeoutMs: config.timeout, logger: settings.logger });
+        db = openDatabase(file, {
+          fsync: config.fsync,
+          busyTimeoutMs: config.timeout,
+          logger: settings.logger,
+        });
         open.set(file, db);
       }
       return db;

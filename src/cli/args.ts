@@ -8,7 +8,7 @@ export interface CliArgs {
   readonly flags: Record<string, string | boolean | undefined>;
 }
 
-export const COMMANDS = ['run', 'validate', 'components', 'print-config'] as const;
+export const COMMANDS = ['run', 'validate', 'components', 'print-config', 'replay'] as const;
 
 /** Parses `dify-opik-collector [command] --config F... --set k=v...`; `run` is the default command. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -50,6 +50,7 @@ Commands:
   validate       check the config and report every problem at once (exit 1 when invalid)
   components     list the component types this build knows
   print-config   print the resolved config, secrets redacted (--mode unredacted, --format json)
+  replay FILE    re-send a dead-letter file through the config's opik exporter
 
 Options:
   -c, --config FILE        a YAML config; repeat to merge several (maps merge, lists replace)

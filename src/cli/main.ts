@@ -4,6 +4,7 @@ import { builtinFactories } from '../components.js';
 import { type CliArgs, COMMANDS, parseCliArgs, USAGE } from './args.js';
 import { componentsCommand } from './commands/components.js';
 import { printConfigCommand } from './commands/print-config.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { type Output, validateCommand } from './commands/validate.js';
 
@@ -52,6 +53,8 @@ async function dispatch(args: CliArgs): Promise<number> {
         builtinFactories,
         io,
       );
+    case 'replay':
+      return replayCommand(args.rest[0], args.configs, args.sets, builtinFactories, io);
     default:
       io.err(
         `error: unknown command "${args.command}"; commands: ${COMMANDS.join(', ')}\n\n${USAGE}`,

@@ -28,12 +28,26 @@ const listening = (line) => {
   }
 };
 
-function collectorConfig(sinkPort, extra = '') {
+/**
+ * queue: 'none' (the exporter answers after delivery), 'memory', or 'disk' (file_storage, fsync
+ * on); exporter 'debug' replaces Opik to show what the pipeline costs without it.
+ */
+function collectorConfig(sinkPort, queue = 'none', exporter = 'opik') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const path = join(dir, 'collector.yaml');
+  const queueYaml =
+    queue === 'none'
+      ? ''
+      : `    sending_queue:
+      enabled: true
+      sizer: items
+      queue_size: 10000000
+      num_consumers: 4
+      batch: { min_size: 1000, max_size: 1000, flush_timeout: 200ms }
+${queue === 'disk' ? '      storage: file_storage\n' : ''}`;
   writeFileSync(
     path,
-    `receivers:
+    `${queue === 'disk' ? `extensions:\n  file_storage:\n    directory: ${dir}/data\n    fsync: true\n` : ''}receivers:
   otlp:
     protocols:
       http:
@@ -46,8 +60,10 @@ exporters:
   opik:
     endpoint: http://127.0.0.1:${sinkPort}/api
     detect_id_overrides: false
-${extra}
+${queueYaml}  debug:
+    verbosity: basic
 service:
+${queue === 'disk' ? '  extensions: [file_storage]\n' : ''}
   telemetry:
     logs:
       level: warn
@@ -57,19 +73,19 @@ service:
     traces:
       receivers: [otlp]
       processors: [batch]
-      exporters: [opik]
+      exporters: [${exporter}]
 `,
   );
   return path;
 }
 
-async function startCollector(sinkPort, extra) {
+async function startCollector(sinkPort, queue, exporter) {
   // warn level hides the "listening" line, so raise it for that one line via --set.
   const { child, match } = await start(
     [
       cli,
       '--config',
-      collectorConfig(sinkPort, extra),
+      collectorConfig(sinkPort, queue, exporter),
       '--set',
       'service::telemetry::logs::level=info',
     ],
@@ -91,15 +107,25 @@ await stop(bare.child);
 const pipeline = await startCollector(sink.match);
 results.pipeline = await load(pipeline.url, 'closed', CONCURRENCY);
 await stop(pipeline.child);
+const noOpik = await startCollector(sink.match, 'none', 'debug');
+results.noOpik = await load(noOpik.url, 'closed', CONCURRENCY);
+await stop(noOpik.child);
 
-// 2. The Collector testbed's load: 10k spans/s in 100-span requests, CPU (% of one core) and RSS.
+// 2. Acknowledgements with a queue: in memory, and durable (SQLite, fsync on, group commit).
+for (const queue of ['memory', 'disk']) {
+  const c = await startCollector(sink.match, queue);
+  results[queue] = await load(c.url, 'closed', CONCURRENCY);
+  await stop(c.child);
+}
+
+// 3. The Collector testbed's load: 10k spans/s in 100-span requests, CPU (% of one core) and RSS.
 const steady = await startCollector(sink.match);
 await new Promise((r) => setTimeout(r, 1000));
 results.steady = await sample(steady.child.pid, () => load(steady.url, 'open', 100, 15));
 await stop(steady.child);
 await stop(sink.child);
 
-// 3. Dify envelopes (the receiver's own benchmark, in its own process).
+// 4. Dify envelopes (the receiver's own benchmark, in its own process).
 results.dify = execFileSync(
   process.execPath,
   [join(root, 'node_modules/vite-node/vite-node.mjs'), 'bench/dify.bench.ts'],
@@ -131,8 +157,22 @@ trace rows to a local sink (\`bench/sink-server.mjs\`) that answers at once.
 | --- | --- | --- | --- | --- |
 | bare Node server that only decodes (\`bench/bare-server.mjs\`) | ${fmt(results.bare.spansPerSecond)} | ${fmt(results.bare.requestsPerSecond)} | ${results.bare.p50ms.toFixed(1)} ms | ${results.bare.p99ms.toFixed(1)} ms |
 | the collector (otlp → batch → opik) | ${fmt(results.pipeline.spansPerSecond)} | ${fmt(results.pipeline.requestsPerSecond)} | ${results.pipeline.p50ms.toFixed(1)} ms | ${results.pipeline.p99ms.toFixed(1)} ms |
+| for comparison: otlp → batch → debug (no Opik mapping) | ${fmt(results.noOpik.spansPerSecond)} | ${fmt(results.noOpik.requestsPerSecond)} | ${results.noOpik.p50ms.toFixed(1)} ms | ${results.noOpik.p99ms.toFixed(1)} ms |
 
 **Ratio: ${ratio.toFixed(2)}** of the bare server (budget: at least 0.5).
+
+## Durable acknowledgements
+
+The same load against the collector with a \`sending_queue\`: acknowledged once the batch is in a
+memory queue, or once it is committed to SQLite with \`fsync: true\` (group commit: concurrent
+requests share one commit). Delivery to the sink runs at the same time.
+
+| queue | spans/s acknowledged | p50 | p99 |
+| --- | --- | --- | --- |
+| memory | ${fmt(results.memory.spansPerSecond)} | ${results.memory.p50ms.toFixed(1)} ms | ${results.memory.p99ms.toFixed(1)} ms |
+| persistent, fsync on | ${fmt(results.disk.spansPerSecond)} | ${results.disk.p50ms.toFixed(1)} ms | ${results.disk.p99ms.toFixed(1)} ms |
+
+**Ratio: ${(results.disk.spansPerSecond / results.memory.spansPerSecond).toFixed(2)}** of in-memory throughput (budget: at least 0.5).
 
 ## 10k spans/s (the Collector testbed's load)
 

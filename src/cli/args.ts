@@ -8,7 +8,14 @@ export interface CliArgs {
   readonly flags: Record<string, string | boolean | undefined>;
 }
 
-export const COMMANDS = ['run', 'validate', 'components', 'print-config', 'replay'] as const;
+export const COMMANDS = [
+  'run',
+  'validate',
+  'components',
+  'print-config',
+  'doctor',
+  'replay',
+] as const;
 
 /** Parses `dify-opik-collector [command] --config F... --set k=v...`; `run` is the default command. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -50,6 +57,7 @@ Commands:
   validate       check the config and report every problem at once (exit 1 when invalid)
   components     list the component types this build knows
   print-config   print the resolved config, secrets redacted (--mode unredacted, --format json)
+  doctor         check the config, ports, Opik (reachable, key, workspace, OTLP), queue and clock
   replay FILE    re-send a dead-letter file through the config's opik exporter
 
 Options:

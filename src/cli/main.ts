@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { builtinFactories } from '../components.js';
 import { type CliArgs, COMMANDS, parseCliArgs, USAGE } from './args.js';
 import { componentsCommand } from './commands/components.js';
+import { doctorCommand } from './commands/doctor.js';
 import { printConfigCommand } from './commands/print-config.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
@@ -53,6 +54,8 @@ async function dispatch(args: CliArgs): Promise<number> {
         builtinFactories,
         io,
       );
+    case 'doctor':
+      return doctorCommand(args.configs, args.sets, builtinFactories, io);
     case 'replay':
       return replayCommand(args.rest[0], args.configs, args.sets, builtinFactories, io);
     default:

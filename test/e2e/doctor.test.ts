@@ -1,0 +1,175 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { builtinFactories } from '../../src/components.js';
+import { runDoctor } from '../../src/doctor/run-doctor.js';
+import { FakeOpik, type FakeOpikOptions } from '../fake-opik/server.js';
+import { cli } from './cli.js';
+
+const fakes: FakeOpik[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.stop()));
+  for (const s of servers.splice(0)) s.close();
+});
+
+function configFor(endpoint: string, opik: Record<string, string> = {}, listen = '127.0.0.1:0') {
+  const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
+  const file = join(dir, 'collector.yaml');
+  const extra = Object.entries(opik)
+    .map(([k, v]) => `    ${k}: ${v}`)
+    .join('\n');
+  writeFileSync(
+    file,
+    `extensions:
+  file_storage:
+    directory: ${dir}/data
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: ${listen}
+exporters:
+  opik:
+    endpoint: ${endpoint}
+${extra}
+    sending_queue: { enabled: true, storage: file_storage }
+service:
+  extensions: [file_storage]
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [opik] }
+`,
+  );
+  return { file, dir };
+}
+
+async function fake(options: FakeOpikOptions = {}, tweak: (f: FakeOpik) => void = () => {}) {
+  const f = await new FakeOpik(options).start();
+  tweak(f);
+  fakes.push(f);
+  return f;
+}
+
+/** The report with the variable parts (ports, temp dirs, clock skew) made stable. */
+async function doctor(file: string, dir: string) {
+  const report = await runDoctor([file], [], builtinFactories, {});
+  return {
+    ok: report.ok,
+    lines: report.lines.map((l) =>
+      l
+        .replaceAll(dir, '<dir>')
+        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
+        .replace(/\(\d+ s (ahead of|behind) Opik\)/, '(<skew>)'),
+    ),
+  };
+}
+
+const CONFIG_OK = 'config is valid: 1 pipeline(s), 3 component(s)';
+const PORT_OK = '✓ receiver "otlp" can listen on 127.0.0.1:<port>';
+const QUEUE_OK = '✓ exporter "opik": the queue directory <dir>/data is writable; nothing queued';
+
+describe('dify-opik-collector doctor', () => {
+  it('passes every check against a healthy self-hosted Opik', async () => {
+    const f = await fake();
+    const { file, dir } = configFor(`${f.url}/api`);
+    expect(await doctor(file, dir)).toEqual({
+      ok: true,
+      lines: [
+        `✓ ${CONFIG_OK}`,
+        PORT_OK,
+        '✓ exporter "opik": Opik answers at http://127.0.0.1:<port>/api',
+        '✓ exporter "opik": no API key needed (self-hosted Opik); workspace "default" accepted',
+        '✓ exporter "opik": the clock is within Opik Cloud’s 24 h ingestion window (<skew>)',
+        '✓ exporter "opik": Opik’s OTLP endpoint exists and accepts the opik.* id overrides',
+        QUEUE_OK,
+        'all checks passed',
+      ],
+    });
+    expect(f.traces()).toEqual([]);
+  });
+
+  it('says Opik is down, and how to fix the endpoint', async () => {
+    const f = await fake();
+    const url = f.url;
+    await f.stop();
+    const { file, dir } = configFor(`${url}/api`);
+    const r = await doctor(file, dir);
+    expect(r.ok).toBe(false);
+    expect(r.lines.slice(2, 4)).toEqual([
+      '✗ exporter "opik": Opik is not reachable at http://127.0.0.1:<port>/api: ECONNREFUSED',
+      '    fix: set OPIK_URL_OVERRIDE (exporters::<id>::endpoint) to Opik’s API base: self-hosted http://<host>:5173/api (or the backend, http://<host>:8080), Opik Cloud https://www.comet.com/opik/api, and check that Opik is running and reachable from here',
+    ]);
+    expect(r.lines.at(-1)).toBe('1 check(s) failed');
+  });
+
+  it('says the API key is refused (HTTP 401)', async () => {
+    const f = await fake({ auth: { mode: 'cloud', keys: { 'good-key': ['team'] } } });
+    const { file, dir } = configFor(`${f.url}/api`, { api_key: 'wrong-key', workspace: 'team' });
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(2, 5)).toEqual([
+      '✓ exporter "opik": Opik answers at http://127.0.0.1:<port>/api',
+      '✗ exporter "opik": Opik refused the API key (HTTP 401: User not allowed to access workspace!)',
+      '    fix: set OPIK_API_KEY to a key that belongs to the workspace (Opik Cloud: your account’s API key page)',
+    ]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('says the workspace is unknown', async () => {
+    const f = await fake();
+    const { file, dir } = configFor(`${f.url}/api`, { workspace: 'acme' });
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(3, 5)).toEqual([
+      '✗ exporter "opik": workspace "acme" is unknown to this Opik (HTTP 404: Workspace not found)',
+      '    fix: set OPIK_WORKSPACE to your workspace name; a self-hosted Opik without auth only has "default"',
+    ]);
+  });
+
+  it('says when Opik has no OTLP endpoint, and that REST carries the data', async () => {
+    const f = await fake({}, (x) => {
+      x.otlpMissing = true;
+    });
+    const { file, dir } = configFor(`${f.url}/api`);
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(5, 7)).toEqual([
+      '✗ exporter "opik": Opik has no OTLP endpoint at http://127.0.0.1:<port>/api/v1/private/otel/v1/traces (HTTP 404); the REST API will carry the data instead',
+      '    fix: nothing is lost; upgrade Opik to a version with OTLP ingestion to use it',
+    ]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('says when Opik ignores the id overrides (before 2.1)', async () => {
+    const f = await fake({ idOverrides: false });
+    const { file, dir } = configFor(`${f.url}/api`);
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(5, 7)).toEqual([
+      '✗ exporter "opik": Opik’s OTLP endpoint ignores the opik.* id overrides (an Opik before 2.1); the REST API will carry the data instead',
+      '    fix: nothing is lost; upgrade Opik to 2.1 or later to use its OTLP endpoint',
+    ]);
+  });
+
+  it('says a port is taken', async () => {
+    const f = await fake();
+    const taken = createServer();
+    servers.push(taken);
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    const { file, dir } = configFor(`${f.url}/api`, {}, `127.0.0.1:${port}`);
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(1, 3)).toEqual([
+      '✗ receiver "otlp" cannot listen on 127.0.0.1:<port>: the address is already in use',
+      '    fix: stop what uses that address (another collector?) or change receivers::otlp::protocols::http::endpoint',
+    ]);
+  });
+
+  it('runs from the command line and exits 1 when a check fails', () => {
+    const { file } = configFor('http://127.0.0.1:9/api');
+    const r = cli(['doctor', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '✗ exporter "opik": Opik is not reachable at http://127.0.0.1:9/api',
+    );
+  });
+});

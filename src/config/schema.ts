@@ -76,18 +76,20 @@ export function parseDuration(text: string): number | undefined {
 
 /** A duration written as in the Collector (`200ms`, `5s`, `1h`); parsed to milliseconds. */
 export const duration = () =>
-  z.preprocess(
-    (v) => {
-      if (v === 0) return 0;
-      if (typeof v !== 'string') return v;
-      return parseDuration(v) ?? v;
-    },
-    z
-      .number({
-        error: (i) => `expected a duration such as 200ms, 5s or 1m, got ${describe(i.input)}`,
-      })
-      .min(0, { error: 'a duration must not be negative' }),
-  );
+  z
+    .preprocess(
+      (v) => {
+        if (v === 0) return 0;
+        if (typeof v !== 'string') return v;
+        return parseDuration(v) ?? v;
+      },
+      z
+        .number({
+          error: (i) => `expected a duration such as 200ms, 5s or 1m, got ${describe(i.input)}`,
+        })
+        .min(0, { error: 'a duration must not be negative' }),
+    )
+    .meta({ format: 'duration' });
 
 /** `host:port` (host may be empty, a name, an IPv4 address or a bracketed IPv6 address). */
 export const endpoint = () =>

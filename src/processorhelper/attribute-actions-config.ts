@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileRegex } from '../config/regex.js';
 import { str } from '../config/schema.js';
 import type { ConfigIssue } from '../errors/errors.js';
 
@@ -30,10 +31,8 @@ export const attributeActionsSchema = z.array(attributeActionSchema, {
   error: 'expected a list of actions',
 });
 
-/** RE2 writes named groups `(?P<name>…)`; JavaScript writes `(?<name>…)`. Both are accepted. */
-export function compilePattern(pattern: string): RegExp {
-  return new RegExp(pattern.replaceAll('(?P<', '(?<'));
-}
+/** Patterns are written as for the Collector (RE2): see `compileRegex`. */
+export const compilePattern = (pattern: string): RegExp => compileRegex(pattern);
 
 /** The cross-field rules of each action; `prefix` is the actions list's key path. */
 export function validateActions(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileRegex } from '../config/regex.js';
 import { str } from '../config/schema.js';
 import type { ConfigIssue } from '../errors/errors.js';
 import { getAttribute } from '../pdata/attributes.js';
@@ -71,7 +72,7 @@ export function validateMatchProperties(m: MatchProperties, path: string): Confi
     ];
     for (const p of patterns) {
       try {
-        new RegExp(p);
+        compileRegex(p);
       } catch (err) {
         issues.push({
           path,
@@ -128,7 +129,7 @@ export function compileMatcher(m: MatchProperties): SpanPredicate {
 function attributeMatcher(a: { key: string; value?: unknown }, type: 'strict' | 'regexp') {
   if (a.value === undefined) return (attrs: Attributes) => getAttribute(attrs, a.key) !== undefined;
   if (type === 'regexp' && typeof a.value === 'string') {
-    const re = new RegExp(a.value);
+    const re = compileRegex(a.value);
     return (attrs: Attributes) => {
       const v = getAttribute(attrs, a.key);
       return typeof v === 'string' && re.test(v);
@@ -149,7 +150,7 @@ function sameValue(actual: AnyValue | undefined, expected: AnyValue): boolean {
 
 const strictMatcher = (s: string) => (v: string) => v === s;
 const regexpMatcher = (s: string) => {
-  const re = new RegExp(s);
+  const re = compileRegex(s);
   return (v: string) => re.test(v);
 };
 const anyOf = (fs: Array<(v: string) => boolean>) => (v: string) => fs.some((f) => f(v));

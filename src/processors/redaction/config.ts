@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileRegex } from '../../config/regex.js';
 import { bool, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
 import { BUILTIN_PATTERNS } from './builtin-patterns.js';
@@ -40,7 +41,7 @@ export function validate(config: RedactionConfig): ConfigIssue[] {
   for (const field of ['blocked_key_patterns', 'blocked_values', 'allowed_values'] as const) {
     config[field].forEach((p, i) => {
       try {
-        new RegExp(p);
+        compileRegex(p);
       } catch (err) {
         issues.push({
           path: `${field}::${i}`,

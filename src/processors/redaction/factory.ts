@@ -1,4 +1,5 @@
 import { defineProcessorFactory } from '../../component/types.js';
+import { compileRegex } from '../../config/regex.js';
 import { mapSpans } from '../../pdata/map-spans.js';
 import type { AnyValue, Attributes, Span } from '../../pdata/traces.js';
 import { defineProcessor } from '../../processorhelper/define-processor.js';
@@ -15,16 +16,18 @@ import { type RedactionRules, redactAttributes } from './redact.js';
 function rulesFor(config: RedactionConfig): RedactionRules {
   const values = new Masker(
     [
-      ...config.blocked_values.map((p) => ({ re: new RegExp(p, 'g') })),
+      ...config.blocked_values.map((p) => ({ re: compileRegex(p, 'g') })),
       ...config.builtin_patterns.flatMap((name) => BUILTIN_PATTERNS[name]),
     ],
-    config.allowed_values.map((p) => new RegExp(`^(?:${p})$`)),
+    config.allowed_values
+      .map((p) => compileRegex(p))
+      .map((re) => new RegExp(`^(?:${re.source})$`, re.flags)),
   );
   return {
     allowAllKeys: config.allow_all_keys,
     allowedKeys: new Set(config.allowed_keys),
     ignoredKeys: new Set(config.ignored_keys),
-    blockedKeys: config.blocked_key_patterns.map((p) => new RegExp(p)),
+    blockedKeys: config.blocked_key_patterns.map((p) => compileRegex(p)),
     values,
     wholeValue: (v: AnyValue) => (typeof v === 'string' && v !== '' ? MASK : v === null ? v : MASK),
   };

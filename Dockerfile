@@ -1,0 +1,33 @@
+# dify-opik-collector: a sidecar that sends Dify's traces to Opik.
+# Multi-stage: the build stage compiles TypeScript and better-sqlite3 (from source, no prebuilt
+# binaries); the runtime stage holds production dependencies only and runs as a non-root user.
+
+FROM node:24-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --ignore-scripts \
+ && npm rebuild better-sqlite3 \
+ && npm cache clean --force
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY proto ./proto
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    DATA_DIR=/var/lib/dify-opik-collector
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY proto ./proto
+COPY collector.yaml /etc/dify-opik-collector/collector.yaml
+RUN mkdir -p /var/lib/dify-opik-collector && chown node:node /var/lib/dify-opik-collector
+USER node
+VOLUME ["/var/lib/dify-opik-collector"]
+# 4317 OTLP/gRPC, 4318 OTLP/HTTP, 4319 Dify envelopes, 13133 health check
+EXPOSE 4317 4318 4319 13133
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:13133/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["--config", "/etc/dify-opik-collector/collector.yaml"]

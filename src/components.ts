@@ -7,6 +7,7 @@ import { healthCheckExtensionFactory } from './extensions/health-check/factory.j
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { filterProcessorFactory } from './processors/filter/factory.js';
+import { genAiProcessorFactory } from './processors/genai/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory-limiter/factory.js';
 import { probabilisticSamplerProcessorFactory } from './processors/probabilistic-sampler/factory.js';
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
@@ -20,6 +21,7 @@ export const builtinFactories: readonly AnyFactory[] = [
   difyReceiverFactory,
   memoryLimiterProcessorFactory,
   batchProcessorFactory,
+  genAiProcessorFactory,
   attributesProcessorFactory,
   resourceProcessorFactory,
   filterProcessorFactory,

@@ -16,6 +16,7 @@ import { isHeaderSafe, OpikHttp } from './client.js';
 import { checksIngestionWindow, type OpikConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
 import type { DeliveryContext } from './deliver.js';
+import { ExplicitIds } from './explicit-ids.js';
 import { opikMetrics } from './metrics.js';
 import type { Encode } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
@@ -64,6 +65,7 @@ export function createOpikExporter(
     logger: settings.logger,
   });
   const recentTraceRows = new RecentIds(10_000);
+  const explicitIds = new ExplicitIds(config.trace_id_memory.max_entries);
   let store: TraceTimestampStore =
     deps.traceTimestamps ??
     memoryTraceTimestampStore({
@@ -128,6 +130,7 @@ export function createOpikExporter(
       projectName: config.project_name,
       adjust: (reason) => metrics.adjusted(reason),
       store,
+      explicitIds,
       recentTraceRows,
       window,
     });
@@ -229,7 +232,7 @@ export function createOpikExporter(
     },
     async consume(traces) {
       if (spanCount(traces) === 0) return;
-      await queue.enqueue(await stampIds(traces, store));
+      await queue.enqueue(await stampIds(traces, store, explicitIds));
     },
   };
 }

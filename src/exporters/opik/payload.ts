@@ -1,5 +1,6 @@
 import type { Span, Traces } from '../../pdata/traces.js';
 import type { DeadLetterEntry } from './dead-letter.js';
+import type { ExplicitIds } from './explicit-ids.js';
 import { uuidV7Timestamp } from './ids.js';
 import { windowVerdict } from './limits.js';
 import { isoMs, type MappingContext, mapSpan, type SpanRef } from './mapping.js';
@@ -38,6 +39,8 @@ export interface Payload {
 
 export interface PrepareOptions extends MappingContext {
   readonly store: TraceTimestampStore;
+  /** Explicit Opik ids seen on earlier spans, applied to later spans of the same trace. */
+  readonly explicitIds?: ExplicitIds;
   /** Trace ids whose real row went out lately: no placeholder needed for them. */
   readonly recentTraceRows: RecentIds;
   /** Set when ids outside Opik's ingestion window are set aside; `undefined` = send all. */
@@ -47,7 +50,7 @@ export interface PrepareOptions extends MappingContext {
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
 export async function preparePayload(traces: Traces, o: PrepareOptions): Promise<Payload> {
-  const resolved = await resolveIds(traces, o.store);
+  const resolved = await resolveIds(traces, o.store, o.explicitIds);
   const spans: SpanEntry[] = [];
   const roots = new Map<string, OpikTrace>();
   const firstSpan = new Map<string, SpanRef>();

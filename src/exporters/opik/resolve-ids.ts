@@ -1,5 +1,6 @@
 import { eachSpan } from '../../pdata/split.js';
 import type { ResourceSpans, ScopeSpans, Span, Traces } from '../../pdata/traces.js';
+import { ExplicitIds } from './explicit-ids.js';
 import { hexToBytes, isUuidV7, opikIdFromOtel, uuidV7Timestamp } from './ids.js';
 import type { TraceTimestampStore } from './trace-memory.js';
 
@@ -66,6 +67,7 @@ function idDeriver(): (hex: string, ts: number) => string {
 export async function resolveIds(
   traces: Traces,
   store: TraceTimestampStore,
+  explicit: ExplicitIds = new ExplicitIds(),
 ): Promise<SpanWithIds[]> {
   const spans: Array<{
     resource: ResourceSpans;
@@ -77,7 +79,11 @@ export async function resolveIds(
   for (const { resource, scope, span } of eachSpan(traces)) {
     const overrides = overridesOf(span);
     spans.push({ resource, scope, span, overrides });
-    if (overrides.trace) continue;
+    if (overrides.trace) explicit.rememberTrace(span.traceId, overrides.trace);
+    if (overrides.span) explicit.rememberSpan(span.traceId, span.spanId, overrides.span);
+  }
+  for (const { span, overrides } of spans) {
+    if (overrides.trace || explicit.trace(span.traceId)) continue;
     const start = ns2ms(span.startTimeUnixNano);
     const seen = candidates.get(span.traceId);
     if (seen === undefined || start < seen) candidates.set(span.traceId, start);
@@ -86,7 +92,10 @@ export async function resolveIds(
   const derive = idDeriver();
   const timestampOf = new Map<string, number>();
   return spans.map(({ resource, scope, span, overrides }) => {
-    const traceId = overrides.trace ?? derive(span.traceId, timestamps.get(span.traceId) ?? 0);
+    const traceId =
+      overrides.trace ??
+      explicit.trace(span.traceId) ??
+      derive(span.traceId, timestamps.get(span.traceId) ?? 0);
     let ts = timestampOf.get(traceId);
     if (ts === undefined) {
       ts = uuidV7Timestamp(traceId);
@@ -94,7 +103,10 @@ export async function resolveIds(
     }
     const spanId = overrides.span ?? derive(span.spanId, ts);
     const parentSpanId =
-      overrides.parent ?? (span.parentSpanId === '' ? null : derive(span.parentSpanId, ts));
+      overrides.parent ??
+      (span.parentSpanId === ''
+        ? null
+        : (explicit.span(span.traceId, span.parentSpanId) ?? derive(span.parentSpanId, ts)));
     return { resource, scope, span, ids: { traceId, spanId, parentSpanId } };
   });
 }

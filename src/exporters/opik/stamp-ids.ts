@@ -1,5 +1,6 @@
 import { mapSpans } from '../../pdata/map-spans.js';
 import type { KeyValue, Traces } from '../../pdata/traces.js';
+import type { ExplicitIds } from './explicit-ids.js';
 import { resolveIds } from './resolve-ids.js';
 import type { TraceTimestampStore } from './trace-memory.js';
 
@@ -10,8 +11,12 @@ const ID_KEYS = ['opik.trace_id', 'opik.span_id', 'opik.parent_span_id'];
  * batch delivered after a restart, or hours later, gets exactly the ids it would have got now:
  * the trace-timestamp memory is consulted once, at enqueue time.
  */
-export async function stampIds(traces: Traces, store: TraceTimestampStore): Promise<Traces> {
-  const resolved = await resolveIds(traces, store);
+export async function stampIds(
+  traces: Traces,
+  store: TraceTimestampStore,
+  explicitIds?: ExplicitIds,
+): Promise<Traces> {
+  const resolved = await resolveIds(traces, store, explicitIds);
   const ids = new Map(resolved.map((r) => [r.span, r.ids]));
   return mapSpans(traces, ({ span }) => {
     const id = ids.get(span)!;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { endpoint, int, str } from '../../config/schema.js';
+import { bool, endpoint, int, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
 
 const MiB = 1024 * 1024;
@@ -10,6 +10,11 @@ const httpSchema = z.strictObject({
     .refine((p) => p.startsWith('/'), { error: 'must start with /' })
     .default('/v1/traces'),
   max_request_body_size: int({ min: 1 }).default(20 * MiB),
+  /**
+   * Also accept Dify's "Aliyun" tracing provider: its path `/adapt_<license key>/api/otlp/traces`,
+   * and a `405` to the `HEAD` request it sends to check the endpoint when its config is saved.
+   */
+  dify_aliyun_compat: bool().default(false),
 });
 
 const grpcSchema = z.strictObject({

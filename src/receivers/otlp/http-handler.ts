@@ -11,6 +11,8 @@ import { encodingFor, type OtlpEncoding } from './encoding.js';
 
 export interface TracesHttpOptions {
   readonly path: string;
+  /** Dify's Aliyun provider: `/adapt_<key>/api/otlp/traces`, and 405 to its HEAD probe. */
+  readonly difyAliyun?: boolean;
   readonly maxBodySize: number;
   readonly next: TracesConsumer;
   readonly report: ReceiverReport;
@@ -23,6 +25,8 @@ export interface TracesHttpOptions {
  * reply comes only after the pipeline accepted the data, in the request's encoding; errors are
  * `google.rpc.Status` bodies with the status code `replyFor` chooses (Retry-After on refusals).
  */
+const ALIYUN_PATH = /^\/adapt_[^/]+\/api\/otlp\/traces$/;
+
 export function createTracesHttpHandler(opts: TracesHttpOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, opts).catch((err: unknown) => {
@@ -37,8 +41,12 @@ async function handle(
   res: ServerResponse,
   opts: TracesHttpOptions,
 ): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (path !== opts.path) {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (opts.difyAliyun && req.method === 'HEAD') {
+    res.setHeader('allow', 'POST');
+    return plain(res, 405, '405 method not allowed, supported: [POST]');
+  }
+  if (path !== opts.path && !(opts.difyAliyun && ALIYUN_PATH.test(path))) {
     req.resume();
     opts.report.badRequest('ERR_NOT_FOUND');
     return plain(res, 404, `404 not found: OTLP traces are accepted at POST ${opts.path}`);

@@ -32,6 +32,7 @@ export function createOtlpReceiver(
           httpConfig.endpoint,
           createTracesHttpHandler({
             path: httpConfig.traces_url_path,
+            difyAliyun: httpConfig.dify_aliyun_compat,
             maxBodySize: httpConfig.max_request_body_size,
             next,
             report: receiverReport(settings, 'http'),

@@ -61,11 +61,12 @@ export function indexed(
 ): Array<Record<string, unknown>> {
   const items: Array<Record<string, unknown>> = [];
   for (const key of keys) {
-    const m = new RegExp(`^${escape(prefix)}\\.(\\d+)\\.(.+)$`).exec(key);
+    const m = new RegExp(`^${escapeRegex(prefix)}\\.(\\d+)\\.(.+)$`).exec(key);
     if (!m) continue;
     const i = Number(m[1]);
     const path = m[2]!.startsWith(strip) ? m[2]!.slice(strip.length) : m[2]!;
-    const item = (items[i] ??= {});
+    if (!items[i]) items[i] = {};
+    const item = items[i]!;
     setPath(item, path.split('.'), plain(read(key)));
   }
   return items.filter((x) => x !== undefined);
@@ -81,7 +82,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
-function escape(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -21,11 +21,12 @@ export function normalizeSpan(ctx: SpanInContext, config: GenAiConfig): Span | n
     if (config.rebuild_dify_ids) span = rebuildDifyIds(span);
   }
   const w = new WorkingAttributes(span.attributes);
+  // OpenLLMetry and the GenAI names first: OpenInference claims what is left of `llm.*`.
   if (isDifyOtel(w)) fromDifyOtel(w);
-  if (isOpenInference(w)) fromOpenInference(w);
-  if (isVercelAi(w)) fromVercelAi(w);
   fromOpenLlmetry(w);
+  if (isVercelAi(w)) fromVercelAi(w);
   fromGenAiSemconv(w);
+  if (isOpenInference(w)) fromOpenInference(w);
   const attributes = w.result(plain);
   return attributes === span.attributes ? span : { ...span, attributes };
 }

@@ -191,3 +191,33 @@ describe('otlp receiver over HTTP', () => {
     await expect(post(protobuf(), { 'content-type': 'application/x-protobuf' })).rejects.toThrow();
   });
 });
+
+describe('otlp receiver with dify_aliyun_compat', () => {
+  it('takes Dify Aliyun provider’s path and answers its HEAD probe with 405', async () => {
+    const sink2 = new TracesSink();
+    const config = otlpConfigSchema.parse({
+      protocols: { http: { endpoint: '127.0.0.1:0', dify_aliyun_compat: true } },
+    });
+    const r = createOtlpReceiver(testSettings('receiver', 'otlp'), config, sink2);
+    await r.start(new TestHost());
+    try {
+      const base = `http://${r.addresses.http}`;
+      const head = await fetch(`${base}/`, { method: 'HEAD' });
+      expect([head.status, head.headers.get('allow')]).toEqual([405, 'POST']);
+      const res = await fetch(`${base}/adapt_abc123/api/otlp/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: Buffer.from(encodeTracesRequest(everyFieldTraces())),
+      });
+      expect(res.status).toBe(200);
+      expect(sink2.spanCount).toBeGreaterThan(0);
+    } finally {
+      await r.shutdown();
+    }
+  });
+
+  it('keeps the Collector’s answers without it: HEAD on / is 404', async () => {
+    const res = await fetch(url.replace('/v1/traces', '/'), { method: 'HEAD' });
+    expect(res.status).toBe(404);
+  });
+});

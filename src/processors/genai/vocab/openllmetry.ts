@@ -44,8 +44,13 @@ export function fromOpenLlmetry(w: WorkingAttributes): void {
     const v = text(w.take(`traceloop.entity.${side}`));
     if (v !== undefined) setPayload(w, side, parseJson(v));
   }
-  for (const key of [...w.keys('traceloop.'), ...w.keys('llm.')]) w.toMetadata(key);
+  for (const key of w.keys('traceloop.')) w.toMetadata(key);
+  for (const key of w.keys('llm.')) if (OPENLLMETRY_LLM.test(key)) w.toMetadata(key);
 }
+
+/** OpenLLMetry's own `llm.*` keys (OpenInference owns the rest of that namespace). */
+const OPENLLMETRY_LLM =
+  /^llm\.(usage\.|request\.|response\.|is_streaming$|frequency_penalty$|presence_penalty$|top_k$|user$|headers$|chat\.stop_sequences$)/;
 
 /** Older and newer OTel GenAI names → the current ones. */
 export function fromGenAiSemconv(w: WorkingAttributes): void {

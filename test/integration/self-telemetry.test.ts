@@ -38,7 +38,11 @@ service:
   const http = componentOf<OtlpReceiver>(collector, 'receiver', 'otlp').addresses.http;
   const body = encodeTracesRequest(everyFieldTraces());
   for (const contentType of ['application/x-protobuf', 'text/plain']) {
-    await fetch(`http://${http}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    await fetch(`http://${http}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
   }
   text = await (await fetch(`http://${collector.metricsAddress}/metrics`)).text();
 });
@@ -49,14 +53,22 @@ const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN)
 
 describe('self-telemetry', () => {
   it('counts accepted, sent and batched spans under the Collector’s names', () => {
-    const spans = everyFieldTraces().resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).length;
-    expect(value(/otelcol_receiver_accepted_spans_total\{receiver="otlp",transport="http"\} (\d+)/)).toBe(spans);
+    const spans = everyFieldTraces().resourceSpans.flatMap((r) =>
+      r.scopeSpans.flatMap((s) => s.spans),
+    ).length;
+    expect(
+      value(/otelcol_receiver_accepted_spans_total\{receiver="otlp",transport="http"\} (\d+)/),
+    ).toBe(spans);
     expect(value(/otelcol_exporter_sent_spans_total\{exporter="file"\} (\d+)/)).toBe(spans);
     expect(value(/otelcol_processor_batch_batch_send_size_count\{[^}]*\} (\d+)/)).toBe(1);
   });
 
   it('counts the bad request by its error code', () => {
-    expect(value(/otelcol_receiver_bad_requests_total\{receiver="otlp",transport="http",code="ERR_UNSUPPORTED_MEDIA_TYPE"\} (\d+)/)).toBe(1);
+    expect(
+      value(
+        /otelcol_receiver_bad_requests_total\{receiver="otlp",transport="http",code="ERR_UNSUPPORTED_MEDIA_TYPE"\} (\d+)/,
+      ),
+    ).toBe(1);
   });
 
   it('reports the process’s memory and CPU', () => {

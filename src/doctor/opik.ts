@@ -1,5 +1,5 @@
 import type { HttpAnswer } from '../exporters/opik/classify.js';
-import { OpikHttp } from '../exporters/opik/client.js';
+import { type OpikHttp, opikHttpFor } from '../exporters/opik/client.js';
 import type { OpikConfig } from '../exporters/opik/config.js';
 import { probeIdOverrides } from '../exporters/opik/id-override-probe.js';
 import { encodeTracesRequest } from '../otlp/proto-codec.js';
@@ -20,13 +20,7 @@ export async function checkOpik(
   now: () => number = Date.now,
 ): Promise<CheckResult[]> {
   const who = `exporter "${id}"`;
-  const http = new OpikHttp({
-    endpoint: config.endpoint,
-    apiKey: config.api_key,
-    workspace: config.workspace,
-    projectName: config.project_name,
-    compression: config.compression,
-  });
+  const http = opikHttpFor(config);
   const signal = AbortSignal.timeout(config.timeout > 0 ? config.timeout : 10_000);
   try {
     let answer: HttpAnswer;

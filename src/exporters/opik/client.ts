@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
 import type { HttpAnswer } from './classify.js';
+import type { OpikConfig } from './config.js';
 import { PathError } from './path-error.js';
 
 const gzipAsync = promisify(gzip);
@@ -13,6 +14,20 @@ export interface OpikHttpOptions {
   readonly workspace: string;
   readonly projectName: string;
   readonly compression: 'gzip' | 'none';
+  /** zlib level, 1 (fastest) to 9. */
+  readonly compressionLevel: number;
+}
+
+/** The client for an `opik` exporter's settings (the exporter, `doctor` and `replay` share it). */
+export function opikHttpFor(config: OpikConfig): OpikHttp {
+  return new OpikHttp({
+    endpoint: config.endpoint,
+    apiKey: config.api_key,
+    workspace: config.workspace,
+    projectName: config.project_name,
+    compression: config.compression,
+    compressionLevel: config.compression_params.level,
+  });
 }
 
 /**
@@ -67,7 +82,7 @@ export class OpikHttp {
     const all = { ...this.common, ...headers };
     let payload = body;
     if (body && this.options.compression === 'gzip') {
-      payload = await gzipAsync(body);
+      payload = await gzipAsync(body, { level: this.options.compressionLevel });
       all['content-encoding'] = 'gzip';
     }
     try {

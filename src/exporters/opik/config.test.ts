@@ -18,6 +18,7 @@ describe('opik exporter config', () => {
       workspace: 'default',
       project_name: 'Default Project',
       compression: 'gzip',
+      compression_params: { level: 1 },
       timeout: 30_000,
       retry_on_failure: {
         enabled: true,
@@ -61,6 +62,8 @@ describe('opik exporter config', () => {
   it.each([
     [{ endpoint: 'localhost:5173' }, 'endpoint'],
     [{ compression: 'zstd' }, 'compression'],
+    [{ compression_params: { level: 0 } }, 'compression_params.level'],
+    [{ compression_params: { level: 10 } }, 'compression_params.level'],
     [{ project_name: '  ' }, 'project_name'],
     [{ max_items_per_request: 1001 }, 'max_items_per_request'],
     [{ headers: {} }, ''],

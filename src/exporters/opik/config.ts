@@ -23,6 +23,10 @@ export const opikConfigSchema = z.strictObject({
   workspace: str(),
   project_name: str().refine((v) => v.trim() !== '', { error: 'must not be blank' }),
   compression: z.enum(['gzip', 'none'], { error: 'expected gzip or none' }),
+  /** The Collector's `compression_params`: gzip level 1 (fastest) to 9 (smallest). */
+  compression_params: z.strictObject({
+    level: int().pipe(z.number().min(1).max(9, { error: 'gzip levels are 1 to 9' })),
+  }),
   /** Per attempt (0 = none). */
   timeout: duration(),
   retry_on_failure: retryOnFailureSchema,
@@ -58,6 +62,7 @@ export function createDefaultOpikConfig(): Record<string, unknown> {
     workspace: 'default',
     project_name: 'Default Project',
     compression: 'gzip',
+    compression_params: { level: 1 },
     timeout: '30s',
     retry_on_failure: defaultRetryOnFailure(),
     sending_queue: { ...defaultSendingQueue(), enabled: false },

@@ -12,7 +12,7 @@ import { isStorage } from '../../extensions/file-storage/file-storage.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
 import { AuthWatch } from './auth-watch.js';
-import { isHeaderSafe, OpikHttp } from './client.js';
+import { isHeaderSafe, opikHttpFor } from './client.js';
 import { checksIngestionWindow, type OpikConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
 import type { DeliveryContext } from './deliver.js';
@@ -73,13 +73,7 @@ export function createOpikExporter(
       maxEntries: config.trace_id_memory.max_entries,
       now,
     });
-  const http = new OpikHttp({
-    endpoint: config.endpoint,
-    apiKey: config.api_key,
-    workspace: config.workspace,
-    projectName: config.project_name,
-    compression: config.compression,
-  });
+  const http = opikHttpFor(config);
   const ctx: DeliveryContext = {
     http,
     maxItems: config.max_items_per_request,

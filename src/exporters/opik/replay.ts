@@ -1,4 +1,4 @@
-import { OpikHttp } from './client.js';
+import { opikHttpFor } from './client.js';
 import type { OpikConfig } from './config.js';
 import { toJson } from './values.js';
 
@@ -25,13 +25,7 @@ export async function replayDeadLetters(
   config: OpikConfig,
   lines: readonly DeadLetterLine[],
 ): Promise<ReplayResult> {
-  const http = new OpikHttp({
-    endpoint: config.endpoint,
-    apiKey: config.api_key,
-    workspace: config.workspace,
-    projectName: config.project_name,
-    compression: config.compression,
-  });
+  const http = opikHttpFor(config);
   const signal = AbortSignal.timeout(Math.max(config.timeout, 1000) * 10);
   let sent = 0;
   const failed: Array<DeadLetterLine & { reason: string }> = [];

@@ -1,0 +1,66 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpikHttp } from './client.js';
+
+interface Seen {
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+}
+
+describe('OpikHttp', () => {
+  const seen: Seen[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
+    res.writeHead(200).end();
+  });
+  let endpoint = '';
+  beforeAll(async () => {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+  });
+  afterAll(() => server.close());
+
+  const client = (compressionLevel: number, compression: 'gzip' | 'none' = 'gzip') =>
+    new OpikHttp({
+      endpoint,
+      apiKey: 'k',
+      workspace: 'w',
+      projectName: 'p',
+      compression,
+      compressionLevel,
+    });
+  const body = Buffer.from('span '.repeat(2000));
+
+  // RFC 1952's XFL byte (offset 8) says which end of the trade-off the compressor took:
+  // 4 = fastest, 2 = maximum compression, 0 = anything between.
+  it.each([
+    [1, 4],
+    [6, 0],
+    [9, 2],
+  ])('gzips with compression_params.level %i (XFL %i)', async (level, xfl) => {
+    const http = client(level);
+    await http.postOtlp(body, AbortSignal.timeout(5000));
+    await http.close();
+    const last = seen.at(-1)!;
+    expect(last.headers['content-encoding']).toBe('gzip');
+    expect(last.body[8]).toBe(xfl);
+    expect(gunzipSync(last.body)).toEqual(body);
+  });
+
+  it('sends the body as it is with compression none', async () => {
+    const http = client(1, 'none');
+    await http.postJson('/v1/private/traces/batch', '{"traces":[]}', AbortSignal.timeout(5000));
+    await http.close();
+    const last = seen.at(-1)!;
+    expect(last.headers['content-encoding']).toBeUndefined();
+    expect(last.headers.authorization).toBe('k');
+    expect(last.headers['comet-workspace']).toBe('w');
+    expect(last.body.toString()).toBe('{"traces":[]}');
+  });
+});

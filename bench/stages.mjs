@@ -1,0 +1,55 @@
+// Where the collector's CPU goes per span, measured in one process without HTTP: decoding ten
+// 100-span OTLP requests into the internal model (as the receiver does), then, for the
+// 1000-span batch they make (as the batch processor hands it on), the opik exporter's mapping (ids and Opik objects),
+// encoding the OTLP body it sends, and gzip at the exporter's default level. Prints one JSON line
+// of microseconds per span. Needs a build.
+import { gzipSync } from 'node:zlib';
+import { ExplicitIds } from '../dist/exporters/opik/explicit-ids.js';
+import { preparePayload } from '../dist/exporters/opik/payload.js';
+import { RecentIds } from '../dist/exporters/opik/recent-ids.js';
+import { memoryTraceTimestampStore } from '../dist/exporters/opik/trace-memory.js';
+import { decodeTracesRequest, encodeTracesRequest } from '../dist/otlp/proto-codec.js';
+import { makeRequestBody } from './request.mjs';
+
+const REQUESTS = 10;
+const SPANS = REQUESTS * 100;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const WARMUP = 20;
+const bodies = Array.from({ length: 20 * REQUESTS }, () => makeRequestBody(SPANS / REQUESTS));
+const options = {
+  projectName: 'bench',
+  adjust() {},
+  store: memoryTraceTimestampStore({ ttlMs: 3 * 3_600_000, maxEntries: 100_000, now: Date.now }),
+  explicitIds: new ExplicitIds(100_000),
+  recentTraceRows: new RecentIds(10_000),
+};
+const totals = { decode: 0, map: 0, encode: 0, gzip: 0 };
+for (let i = 0; i < WARMUP + ROUNDS; i++) {
+  const t0 = performance.now();
+  const batch = [];
+  for (let r = 0; r < REQUESTS; r++) {
+    batch.push(decodeTracesRequest(bodies[(i * REQUESTS + r) % bodies.length]));
+  }
+  const traces = { resourceSpans: batch.flatMap((t) => t.resourceSpans) };
+  const t1 = performance.now();
+  const payload = await preparePayload(traces, options);
+  const t2 = performance.now();
+  const [rs] = traces.resourceSpans;
+  const body = encodeTracesRequest({
+    resourceSpans: [
+      { ...rs, scopeSpans: [{ ...rs.scopeSpans[0], spans: payload.spans.map((s) => s.otlp) }] },
+    ],
+  });
+  const t3 = performance.now();
+  gzipSync(body, { level: 1 });
+  const t4 = performance.now();
+  if (i < WARMUP) continue;
+  totals.decode += t1 - t0;
+  totals.map += t2 - t1;
+  totals.encode += t3 - t2;
+  totals.gzip += t4 - t3;
+}
+const perSpan = Object.fromEntries(
+  Object.entries(totals).map(([k, ms]) => [k, Number(((ms * 1000) / ROUNDS / SPANS).toFixed(2))]),
+);
+process.stdout.write(`${JSON.stringify(perSpan)}\n`);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, Host, Settings } from '../../component/types.js';
+import { refuseUnlessGetOf } from '../../server/get-only.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
 import type { HealthCheckConfig } from './config.js';
 import { healthReply } from './status-body.js';
@@ -16,20 +17,7 @@ export function createHealthCheck(settings: Settings, config: HealthCheckConfig)
   let stopping: Promise<void> | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== config.path) {
-      res
-        .writeHead(404, { 'content-type': 'text/plain' })
-        .end(`not found; health is at ${config.path}\n`);
-      return;
-    }
-    // HEAD is GET without a body (Node drops the body); load balancers probe with either.
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res
-        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
-        .end('method not allowed\n');
-      return;
-    }
+    if (refuseUnlessGetOf(config.path, 'health is', req, res)) return;
     const reply = healthReply(host!.collectorStatus(), new Date());
     res
       .writeHead(reply.httpStatus, {

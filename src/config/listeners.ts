@@ -1,6 +1,14 @@
-import type { ResolvedComponent } from './resolve.js';
+import type { AnyFactory, Kind } from '../component/types.js';
 import { parseEndpoint } from './schema.js';
 import type { TelemetryConfig } from './service.js';
+
+/** What the check needs of a resolved component: who it is and the endpoints it would bind. */
+interface ListeningComponent {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly factory: Pick<AnyFactory, 'listeners'>;
+  readonly config: unknown;
+}
 
 interface Bound {
   readonly path: string[];
@@ -13,7 +21,7 @@ const ANY_HOSTS = new Set(['', '0.0.0.0', '::', '[::]']);
 
 /** Two listeners on one port (and overlapping addresses) would fail at start: report it now. */
 export function findListenerClashes(
-  active: readonly ResolvedComponent[],
+  active: readonly ListeningComponent[],
   telemetry: TelemetryConfig,
 ): Array<{ path: string[]; message: string }> {
   const bound: Bound[] = [];

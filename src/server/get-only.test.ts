@@ -6,7 +6,7 @@ import { refuseUnlessGetOf } from './get-only.js';
 
 describe('refuseUnlessGetOf', () => {
   const server = createServer((req, res) => {
-    if (refuseUnlessGetOf('/metrics', 'metrics are', req, res)) return;
+    if (refuseUnlessGetOf('/metrics', req, res)) return;
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
   });
   let base = '';
@@ -21,7 +21,7 @@ describe('refuseUnlessGetOf', () => {
     ['GET', '/metrics', 200, 'ok\n'],
     ['GET', '/metrics?x=1', 200, 'ok\n'],
     ['HEAD', '/metrics', 200, ''],
-    ['GET', '/', 404, 'not found; metrics are at /metrics\n'],
+    ['GET', '/', 404, 'not found; try GET /metrics\n'],
     ['POST', '/metrics', 405, 'method not allowed\n'],
   ])('%s %s → %i', async (method, path, status, body) => {
     const res = await fetch(base + path, { method });

@@ -7,12 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  */
 export function refuseUnlessGetOf(
   path: string,
-  what: string,
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
   if ((req.url ?? '/').split('?')[0] !== path) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found; ${what} at ${path}\n`);
+    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found; try GET ${path}\n`);
     return true;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -5,7 +5,7 @@ import { type HttpListener, listenHttp } from '../server/listen.js';
 /** Serves the Prometheus text exposition of `registry` at `/metrics`. */
 export function serveMetrics(endpoint: string, registry: Registry): Promise<HttpListener> {
   return listenHttp(endpoint, (req, res) => {
-    if (refuseUnlessGetOf('/metrics', 'metrics are', req, res)) return;
+    if (refuseUnlessGetOf('/metrics', req, res)) return;
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (err: unknown) =>

@@ -17,7 +17,7 @@ export function createHealthCheck(settings: Settings, config: HealthCheckConfig)
   let stopping: Promise<void> | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    if (refuseUnlessGetOf(config.path, 'health is', req, res)) return;
+    if (refuseUnlessGetOf(config.path, req, res)) return;
     const reply = healthReply(host!.collectorStatus(), new Date());
     res
       .writeHead(reply.httpStatus, {

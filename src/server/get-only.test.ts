@@ -1,21 +1,18 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refuseUnlessGetOf } from './get-only.js';
+import { type HttpListener, listenHttp } from './listen.js';
 
 describe('refuseUnlessGetOf', () => {
-  const server = createServer((req, res) => {
-    if (refuseUnlessGetOf('/metrics', req, res)) return;
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-  });
+  let listener: HttpListener;
   let base = '';
   beforeAll(async () => {
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    listener = await listenHttp('127.0.0.1:0', (req, res) => {
+      if (refuseUnlessGetOf('/metrics', req, res)) return;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    });
+    base = `http://${listener.address}`;
   });
-  afterAll(() => server.close());
+  afterAll(() => listener.close());
 
   it.each([
     ['GET', '/metrics', 200, 'ok\n'],

@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpListener, listenHttp } from '../../server/listen.js';
 import { OpikHttp } from './client.js';
 
 interface Seen {
@@ -12,19 +11,18 @@ interface Seen {
 
 describe('OpikHttp', () => {
   const seen: Seen[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
-    res.writeHead(200).end();
-  });
+  let listener: HttpListener;
   let endpoint = '';
   beforeAll(async () => {
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+    listener = await listenHttp('127.0.0.1:0', async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(200).end();
+    });
+    endpoint = `http://${listener.address}/api`;
   });
-  afterAll(() => server.close());
+  afterAll(() => listener.close());
 
   const client = (compressionLevel: number, compression: 'gzip' | 'none' = 'gzip') =>
     new OpikHttp({

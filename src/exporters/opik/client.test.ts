@@ -14,11 +14,13 @@ describe('OpikHttp', () => {
   let listener: HttpListener;
   let endpoint = '';
   beforeAll(async () => {
-    listener = await listenHttp('127.0.0.1:0', async (req, res) => {
+    listener = await listenHttp('127.0.0.1:0', (req, res) => {
       const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200).end();
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200).end();
+      });
     });
     endpoint = `http://${listener.address}/api`;
   });

@@ -1,7 +1,7 @@
+import { uuidV7Timestamp } from '../../opik-ids/uuid.js';
 import type { Span, Traces } from '../../pdata/traces.js';
 import type { DeadLetterEntry } from './dead-letter.js';
 import type { ExplicitIds } from './explicit-ids.js';
-import { uuidV7Timestamp } from './ids.js';
 import { windowVerdict } from './limits.js';
 import { isoMs, type MappingContext, mapSpan, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';

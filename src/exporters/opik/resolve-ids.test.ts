@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { hexToBytes, opikIdFromOtel } from '../../opik-ids/otel.js';
 import { attributesFrom } from '../../pdata/attributes.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
-import { hexToBytes, opikIdFromOtel } from './ids.js';
 import { resolveIds } from './resolve-ids.js';
 import { memoryTraceTimestampStore } from './trace-memory.js';
 

@@ -1,7 +1,8 @@
+import { hexToBytes, opikIdFromOtel } from '../../opik-ids/otel.js';
+import { isUuidV7, uuidV7Timestamp } from '../../opik-ids/uuid.js';
 import { eachSpan } from '../../pdata/split.js';
 import type { ResourceSpans, ScopeSpans, Span, Traces } from '../../pdata/traces.js';
 import { ExplicitIds } from './explicit-ids.js';
-import { hexToBytes, isUuidV7, opikIdFromOtel, uuidV7Timestamp } from './ids.js';
 import type { TraceTimestampStore } from './trace-memory.js';
 
 /** The Opik ids of one span, as the exporter sends them on every path. */

@@ -1,8 +1,7 @@
+import { difyUuid7, spanIdFor } from '../../../opik-ids/dify.js';
 import type { Span } from '../../../pdata/traces.js';
 import { withExtras } from './envelope.js';
-import { spanIdFor } from './ids.js';
 import { field, type NodeColumns, nodeKind } from './node-kind.js';
-import { difyUuid7 } from './opik-ids.js';
 import { ItemError, isObject, Reader } from './reader.js';
 import type { RootRef } from './refs.js';
 import { buildSpan } from './span-builder.js';

@@ -1,3 +1,4 @@
+import { spanIdFor, traceIdFor } from '../../../opik-ids/dify.js';
 import { type Span, SpanKind, type SpanLink } from '../../../pdata/traces.js';
 import {
   type EnvelopeContext,
@@ -9,7 +10,6 @@ import {
   withExtras,
 } from './envelope.js';
 import type { ExternalTrace } from './external-trace.js';
-import { spanIdFor, traceIdFor } from './ids.js';
 import { nodeSpans } from './node-execution.js';
 import { isObject, type JsonObject, type Reader } from './reader.js';
 import { type RootRef, runRoot } from './refs.js';

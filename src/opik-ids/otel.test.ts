@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hexToBytes, isUuidV7, newUuidV7, opikIdFromOtel, uuidV7Timestamp } from './ids.js';
+import { hexToBytes, opikIdFromOtel } from './otel.js';
+import { isUuidV7, newUuidV7, uuidV7Timestamp } from './uuid.js';
 
 const TS = 1767225600123;
 

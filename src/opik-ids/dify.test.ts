@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spanIdFor, traceIdFor, traceIdFromSeed } from './ids.js';
-import { difyUuid7, formatUuid, seedToUuid4, uuidHex } from './opik-ids.js';
-import { parseDifyTime, pythonTimestampMs } from './time.js';
+import { difyUuid7, seedToUuid4, spanIdFor, traceIdFor, traceIdFromSeed } from './dify.js';
+import { formatUuid, uuidHex } from './uuid.js';
 
-const ms = (text: string) => pythonTimestampMs(parseDifyTime(text)!);
+/** Python's `int(dt.timestamp() * 1000)` for a naive UTC time with microseconds. */
+const ms = (text: string) => Math.trunc(Date.parse(`${text.slice(0, 23)}Z`));
 
 describe("Dify's Opik ids", () => {
   it.each([

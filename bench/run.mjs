@@ -198,7 +198,7 @@ in microseconds of CPU per span. At 10k spans/s each microsecond per span is 1% 
 | stage | µs per span |
 | --- | --- |
 | decode the OTLP request into the internal model | ${results.stages.decode} |
-| opik exporter: Opik ids and objects (\`preparePayload\`) | ${results.stages.map} |
+| opik exporter: Opik ids and objects (\`assignIds\`, \`preparePayload\`) | ${results.stages.map} |
 | encode the OTLP body sent to Opik | ${results.stages.encode} |
 | gzip it (level ${results.stages.gzipLevel}, the default) | ${results.stages.gzip} |
 

@@ -4,12 +4,12 @@
 // (ids and Opik objects), encoding the OTLP body it sends, and gzip at the exporter's default
 // level. Prints one JSON line of microseconds per span, and that level. Needs a build.
 import { gzipSync } from 'node:zlib';
+import { assignIds } from '../dist/exporters/opik/assign-ids.js';
 import { createDefaultOpikConfig } from '../dist/exporters/opik/config.js';
-import { ExplicitIds } from '../dist/exporters/opik/explicit-ids.js';
 import { preparePayload } from '../dist/exporters/opik/payload.js';
 import { RecentIds } from '../dist/exporters/opik/recent-ids.js';
-import { memoryTraceTimestampStore } from '../dist/exporters/opik/trace-memory.js';
 import { decodeTracesRequest, encodeTracesRequest } from '../dist/otlp/proto-codec.js';
+import { memoryIdStore } from '../dist/storage/memory-id-store.js';
 import { makeRequestBody } from './request.mjs';
 
 const REQUESTS = 10;
@@ -18,13 +18,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = 20;
 const { level } = createDefaultOpikConfig().compression_params;
 const bodies = Array.from({ length: 20 * REQUESTS }, () => makeRequestBody(SPANS / REQUESTS));
-const options = {
-  projectName: 'bench',
-  adjust() {},
-  store: memoryTraceTimestampStore({ ttlMs: 3 * 3_600_000, maxEntries: 100_000, now: Date.now }),
-  explicitIds: new ExplicitIds(100_000),
-  recentTraceRows: new RecentIds(10_000),
-};
+const store = memoryIdStore({ ttlMs: 3 * 3_600_000, maxEntries: 100_000, namespace: 'bench' });
+const options = { projectName: 'bench', adjust() {}, recentTraceRows: new RecentIds(10_000) };
 const totals = { decode: 0, map: 0, encode: 0, gzip: 0 };
 for (let i = 0; i < WARMUP + ROUNDS; i++) {
   const t0 = performance.now();
@@ -34,7 +29,7 @@ for (let i = 0; i < WARMUP + ROUNDS; i++) {
   }
   const traces = { resourceSpans: batch.flatMap((t) => t.resourceSpans) };
   const t1 = performance.now();
-  const payload = await preparePayload(traces, options);
+  const payload = preparePayload(await assignIds(traces, store), options);
   const t2 = performance.now();
   const [rs] = traces.resourceSpans;
   const body = encodeTracesRequest({

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../errors/errors.js';
-import { capturingLogger, scriptedSender } from '../testing/senders.js';
-import { buildChain } from './chain.js';
+import { makeSpan, makeTraces } from '../pdata/span.js';
+import type { Traces } from '../pdata/traces.js';
+import { scriptedSender } from '../testing/senders.js';
+import { TestHost, testSettings } from '../testing/settings.js';
+import { buildChain, type ChainParts } from './chain.js';
+import { defaultSendingQueue, sendingQueueSchema } from './queue/config.js';
 
 const retry = {
   enabled: true,
@@ -12,6 +16,17 @@ const retry = {
   maxElapsedTimeMs: 10_000,
 };
 const outage = () => new RetryableError('ERR_EXPORT_FAILED', 'HTTP 503');
+const batch = makeTraces([
+  makeSpan({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's' }),
+]);
+/** A chain whose requests are the batches themselves. */
+const chain = (parts: Omit<ChainParts<Traces>, 'settings' | 'prepare' | 'failedSpans'>) =>
+  buildChain<Traces>({
+    settings: testSettings('exporter', 'x'),
+    prepare: async (t) => t,
+    failedSpans: () => 0,
+    ...parts,
+  });
 
 describe('buildChain', () => {
   beforeEach(() => {
@@ -22,14 +37,13 @@ describe('buildChain', () => {
   });
 
   it('retries through the circuit: N failed attempts move the request to the secondary', async () => {
-    const primary = scriptedSender<string>([outage()]);
-    const secondary = scriptedSender<string>(['ok']);
-    const chain = buildChain({
+    const primary = scriptedSender<Traces>([outage()]);
+    const secondary = scriptedSender<Traces>(['ok']);
+    const sender = chain({
       primary,
       secondary,
       timeoutMs: 1000,
       retry,
-      logger: capturingLogger().logger,
       fallback: {
         enabled: true,
         switchAfterFailures: 2,
@@ -37,47 +51,78 @@ describe('buildChain', () => {
         judge: () => 'count',
       },
     });
-    const done = chain.send('batch', new AbortController().signal);
+    const done = sender.send(batch, new AbortController().signal);
     await vi.runAllTimersAsync();
     await done;
     expect(primary.calls).toHaveLength(2);
-    expect(secondary.calls).toEqual(['batch']);
+    expect(secondary.calls).toEqual([batch]);
   });
 
   it('times out a hung attempt and retries it', async () => {
-    const primary = scriptedSender<string>(['hang', 'ok']);
-    const chain = buildChain({ primary, timeoutMs: 1000, retry, logger: capturingLogger().logger });
-    const done = chain.send('batch', new AbortController().signal);
+    const primary = scriptedSender<Traces>(['hang', 'ok']);
+    const sender = chain({ primary, timeoutMs: 1000, retry });
+    const done = sender.send(batch, new AbortController().signal);
     await vi.advanceTimersByTimeAsync(1000 + 100);
     await done;
     expect(primary.calls).toHaveLength(2);
     expect(primary.signals[0]?.aborted).toBe(true);
   });
 
-  it('stops the backoff before it shuts the pushes down', async () => {
-    const order: string[] = [];
-    const primary = scriptedSender<string>([outage()]);
-    const secondary = scriptedSender<string>([outage()]);
-    const shut = primary.shutdown.bind(primary);
-    primary.shutdown = async () => {
-      order.push('push shut down');
-      await shut();
-    };
-    const chain = buildChain({
+  it('wakes the backoff at shutdown (the send rejects as retryable), then shuts the pushes down', async () => {
+    const primary = scriptedSender<Traces>([outage()]);
+    const secondary = scriptedSender<Traces>([outage()]);
+    const sender = chain({
       primary,
       secondary,
       timeoutMs: 1000,
       retry,
-      logger: capturingLogger().logger,
       fallback: { enabled: true, switchAfterFailures: 5, probeIntervalMs: 1, judge: () => 'count' },
     });
-    const done = chain.send('batch', new AbortController().signal).catch((err: RetryableError) => {
-      order.push(`send rejected: ${err.code}`);
-    });
+    const done = sender.send(batch, new AbortController().signal);
+    const outcome = expect(done).rejects.toMatchObject({ code: 'ERR_SHUTTING_DOWN' });
     await vi.advanceTimersByTimeAsync(10);
-    await chain.shutdown();
-    await done;
-    expect(order).toEqual(['send rejected: ERR_SHUTTING_DOWN', 'push shut down']);
-    expect(secondary.shutdowns).toBe(1);
+    const attempts = primary.calls.length;
+    // With fake timers a backoff that was waited out instead of woken would never end.
+    await sender.shutdown();
+    await outcome;
+    expect(primary.calls).toHaveLength(attempts);
+    expect([primary.shutdowns, secondary.shutdowns]).toEqual([1, 1]);
+  });
+
+  it('runs beforeQueue once per batch, queues it, then prepares and counts each delivery', async () => {
+    vi.useRealTimers();
+    const steps: string[] = [];
+    const push = scriptedSender<string>(['ok']);
+    const settings = testSettings('exporter', 'x');
+    const sender = buildChain<string>({
+      settings,
+      beforeQueue: {
+        run: async (t) => {
+          steps.push('before queue');
+          return t;
+        },
+      },
+      queue: {
+        config: sendingQueueSchema.parse({ ...defaultSendingQueue(), num_consumers: 1 }),
+        deadLetter: async () => {},
+      },
+      prepare: async () => {
+        steps.push('prepare');
+        return 'request';
+      },
+      failedSpans: () => 0,
+      primary: push,
+      timeoutMs: 0,
+      retry,
+    });
+    await sender.start(new TestHost());
+    await sender.send(batch, new AbortController().signal);
+    await sender.shutdown(); // a memory queue drains before it stops
+    expect(steps).toEqual(['before queue', 'prepare']);
+    expect(push.calls).toEqual(['request']);
+    const sent = await settings.telemetry.registry
+      .getSingleMetric('otelcol_exporter_sent_spans_total')
+      ?.get();
+    expect(sent?.values[0]?.value).toBe(1);
   });
 });

@@ -1,14 +1,37 @@
-import type { Logger } from 'pino';
+import type { Host, Settings } from '../component/types.js';
+import type { Traces } from '../pdata/traces.js';
 import { type FailureVerdict, withFallback } from './fallback.js';
+import { withPrepare } from './prepare.js';
+import type { SendingQueueConfig } from './queue/config.js';
+import { withQueue } from './queue/sending-queue.js';
 import { type RetryDeps, type RetryOptions, withRetry } from './retry.js';
-import type { Sender } from './sender.js';
+import { mapSender, type Sender } from './sender.js';
 import { withTimeout } from './timeout.js';
 
-export interface ChainParts<T> {
+/** A step that rewrites each batch once, before it is queued (with a start, for its stores). */
+export interface BeforeQueue {
+  run(traces: Traces, signal: AbortSignal): Promise<Traces>;
+  start?(host: Host): Promise<void>;
+}
+
+export interface ChainParts<P> {
+  /** The exporter: logger, the Collector's counters, the queue's name and metrics. */
+  readonly settings: Settings;
+  /** What is decided once per batch and must travel with it through the queue (the Opik ids). */
+  readonly beforeQueue?: BeforeQueue;
+  /** The `sending_queue` when enabled, and where it puts what it gives up on. */
+  readonly queue?: {
+    readonly config: SendingQueueConfig;
+    deadLetter(traces: Traces, reason: string): Promise<void>;
+  };
+  /** Turns a batch into the request the paths send, once per delivery (retries reuse it). */
+  prepare(traces: Traces): Promise<P>;
+  /** Spans of a prepared request given up on while the rest was delivered (counted as failed). */
+  failedSpans(request: P): number;
   /** Delivers one request over the primary path (one attempt). */
-  readonly primary: Sender<T>;
+  readonly primary: Sender<P>;
   /** Delivers the same request another way; omitted when the exporter has one path. */
-  readonly secondary?: Sender<T>;
+  readonly secondary?: Sender<P>;
   /** Per attempt, in ms (0 = unbounded). */
   readonly timeoutMs: number;
   readonly retry: RetryOptions;
@@ -22,36 +45,44 @@ export interface ChainParts<T> {
     readonly names?: { readonly primary: string; readonly secondary: string };
     readonly now?: () => number;
   };
-  readonly logger: Logger;
 }
 
 /**
  * The one place an exporter's senders are composed, outermost first:
  *
- *     [sending_queue, added later around this chain]
- *       → retry                       backoff + jitter over whole attempts
- *         → fallback                  circuit: primary until it is unusable, then secondary
- *             primary:   timeout → push
- *             secondary: timeout → push
+ *     beforeQueue                    once per batch (ids decided here survive a restart)
+ *       → sending_queue              when enabled: memory, or the storage extension's store
+ *         → prepare                  batch → request; counts sent and failed spans
+ *           → retry                  backoff + jitter over whole attempts
+ *             → fallback             circuit: primary until it is unusable, then secondary
+ *                 primary:   timeout → push
+ *                 secondary: timeout → push
  *
  * Retry sits outside the fallback (house style §5.4 draws it inside the primary) so that the
  * circuit sees every attempt: "N failures in a row" then means N attempts, seconds apart, not N
  * exhausted retry budgets of five minutes each; and a retry after the switch goes straight to the
  * secondary. Each path keeps its own timeout.
  *
- * Shutdown order (each wrapper stops itself before the next one inside): retry wakes its sleeping
- * backoffs, which reject with ERR_SHUTTING_DOWN so that a queue in front keeps their data; the
- * queue (when there is one) drains or persists what it holds; then the fallback shuts both pushes
- * down, closing their connections.
+ * Shutdown runs outside in, each sender stopping itself before the next one inside: the queue
+ * stops taking data and keeps (disk) or drains (memory) what it holds; retry wakes its sleeping
+ * backoffs, which reject with ERR_SHUTTING_DOWN so that a persistent queue keeps their data; then
+ * the fallback shuts both pushes down, closing their connections.
  */
-export function buildChain<T>(parts: ChainParts<T>): Sender<T> {
+export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
+  const logger = parts.settings.logger;
   const primary = withTimeout(parts.primary, parts.timeoutMs);
-  const delivery =
+  const paths =
     parts.secondary && parts.fallback
       ? withFallback(primary, withTimeout(parts.secondary, parts.timeoutMs), {
           ...parts.fallback,
-          logger: parts.logger,
+          logger,
         })
       : primary;
-  return withRetry(delivery, parts.retry, { logger: parts.logger, ...parts.retryDeps });
+  const retried = withRetry(paths, parts.retry, { logger, ...parts.retryDeps });
+  const prepared = withPrepare(retried, parts.settings, parts.prepare, parts.failedSpans);
+  const queued = parts.queue
+    ? withQueue(prepared, { settings: parts.settings, ...parts.queue })
+    : prepared;
+  const before = parts.beforeQueue;
+  return before ? mapSender(queued, (t, s) => before.run(t, s), { start: before.start }) : queued;
 }

@@ -1,6 +1,7 @@
 import type { Component, Host, Settings, TracesConsumer } from '../component/types.js';
 import { spanCount } from '../pdata/count.js';
 import type { Traces } from '../pdata/traces.js';
+import type { Sender } from './sender.js';
 
 /** What a push that finished reports when it could not deliver every span. */
 export interface PushResult {
@@ -44,8 +45,23 @@ export function defineExporter(
 }
 
 /**
+ * An exporter that is a chain of senders (`chain.ts`): each batch is sent through it, and the
+ * chain counts what it delivered. Empty batches are not sent.
+ */
+export function exporterOf(chain: Sender<Traces>): Component & TracesConsumer {
+  const never = new AbortController().signal;
+  return {
+    start: (host) => chain.start(host),
+    shutdown: () => chain.shutdown(),
+    async consume(traces) {
+      if (spanCount(traces) > 0) await chain.send(traces, never);
+    },
+  };
+}
+
+/**
  * Runs one push and counts its spans as sent or failed under the Collector's names; shared by
- * `defineExporter` and by sending queues, which push from their consumers instead.
+ * `defineExporter` and by `withPrepare` (exporters built from a chain of senders).
  */
 export function countedPush(settings: Settings) {
   const sent = settings.telemetry.exporterSentSpans.labels({ exporter: settings.id });

@@ -1,5 +1,5 @@
 import type { Traces } from '../../pdata/traces.js';
-import type { QueueEntry, QueueStore, QueueTotals } from './store.js';
+import type { QueueEntry, QueueStore, QueueTotals } from '../../storage/queue-store.js';
 
 /** A queue in memory: fast, and gone with the process. */
 export class MemoryQueueStore implements QueueStore {

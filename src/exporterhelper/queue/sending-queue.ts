@@ -1,38 +1,35 @@
-import type { Component, Host, Settings } from '../../component/types.js';
+import type { Host, Settings } from '../../component/types.js';
 import { errorMessage, RetryableError } from '../../errors/errors.js';
 import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import { mergeTraces, splitTraces } from '../../pdata/split.js';
 import type { Traces } from '../../pdata/traces.js';
+import { queueStoreFrom } from '../../storage/extension.js';
+import type { QueueEntry, QueueStore } from '../../storage/queue-store.js';
+import type { Sender } from '../sender.js';
 import type { SendingQueueConfig } from './config.js';
+import { MemoryQueueStore } from './memory-store.js';
 import { queueMetrics } from './metrics.js';
-import type { QueueEntry, QueueStore } from './store.js';
 
-export interface SendingQueue extends Component {
-  /** Resolves once the batch is in the queue (on disk, with a persistent store). */
-  enqueue(traces: Traces): Promise<void>;
-}
-
-export interface QueueDeps {
+export interface QueueOptions {
+  /** The owner of the queue: its logger and metrics, and the name of its store. */
   readonly settings: Settings;
   readonly config: SendingQueueConfig;
-  /** The store, chosen at start (a persistent one needs the host's storage extension). */
-  openStore(host: Host): QueueStore;
-  /** Delivers one batch, retries included; rejects when it gives up or is aborted. */
-  deliver(traces: Traces, signal: AbortSignal): Promise<void>;
   /** Where a batch given up on goes: never dropped silently. */
   deadLetter(traces: Traces, reason: string): Promise<void>;
 }
 
 /**
- * The `sending_queue`: the exporter's `consume` puts a batch here and returns; `num_consumers`
- * loops take batches (merged up to `batch.max_size` when batching is on) and deliver them. An
- * entry leaves the store only when its delivery finished: delivered, or given up and written to
- * the dead-letter file. On shutdown a persistent queue stops at once and keeps what it holds for
- * the next start; a memory queue first drains what it holds.
+ * The `sending_queue` as a sender: `send` puts a batch in the queue and returns (once it is on
+ * disk, with `storage`); `num_consumers` loops take batches (merged up to `batch.max_size` when
+ * batching is on) and hand them to `next`. An entry leaves the store only when its delivery
+ * finished: delivered, or given up and handed to `deadLetter`. The store is a memory one, or the
+ * one the storage extension named by `storage` offers (never its database). On shutdown a
+ * persistent queue stops at once and keeps what it holds for the next start; a memory queue
+ * first drains what it holds; then `next` shuts down.
  */
-export function createSendingQueue(deps: QueueDeps): SendingQueue {
-  const { config, settings } = deps;
+export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<Traces> {
+  const { config, settings } = options;
   const logger = settings.logger;
   const metrics = queueMetrics(settings, config);
   const stop = new AbortController();
@@ -49,6 +46,11 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
     const t = store!.totals;
     return config.sizer === 'requests' ? t.requests : config.sizer === 'items' ? t.items : t.bytes;
   };
+
+  function openStore(host: Host): QueueStore {
+    if (config.storage === undefined) return new MemoryQueueStore();
+    return queueStoreFrom(host, config.storage, { kind: settings.kind, id: settings.id });
+  }
 
   async function enqueue(traces: Traces): Promise<void> {
     const items = spanCount(traces);
@@ -101,12 +103,12 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
     const merged = mergeTraces(entries.map((e) => e.traces));
     const parts = config.batch?.max_size ? splitTraces(merged, config.batch.max_size) : [merged];
     try {
-      for (const part of parts) await deps.deliver(part, stop.signal);
+      for (const part of parts) await next.send(part, stop.signal);
     } catch (err) {
       if (stop.signal.aborted || (!accepting && persistent)) return; // stays for the next start
       const reason = `given up: ${errorMessage(err)}`;
       metrics.deadLettered(spanCount(merged));
-      await deps.deadLetter(merged, reason);
+      await options.deadLetter(merged, reason);
     }
     store!.remove(entries.map((e) => e.seq));
     freed.fire();
@@ -119,9 +121,10 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
   }
 
   return {
-    enqueue,
+    send: (traces) => enqueue(traces),
     async start(host) {
-      store = deps.openStore(host);
+      await next.start(host);
+      store = openStore(host);
       metrics.observe(() => used());
       accepting = true;
       if (store.totals.requests > 0) {
@@ -149,6 +152,7 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
           );
         }
         store?.close();
+        await next.shutdown();
       })();
       return stopped;
     },

@@ -47,6 +47,8 @@ export const opikConfigSchema = z.strictObject({
   trace_id_memory: z.strictObject({
     ttl: duration(),
     max_entries: int().pipe(z.number().min(1)),
+    /** A storage extension holding the memory (default: the persistent queue's, else memory). */
+    storage: str().optional(),
   }),
   /** Items per REST request and spans per OTLP request (Opik allows 1 to 1000). */
   max_items_per_request: int().pipe(

@@ -1,39 +1,31 @@
-import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
+import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { isPermanent } from '../../errors/errors.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
-import { countedPush, defineExporter } from '../../exporterhelper/define-exporter.js';
+import { exporterOf } from '../../exporterhelper/define-exporter.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
-import { MemoryQueueStore } from '../../exporterhelper/queue/memory-store.js';
-import { createSendingQueue } from '../../exporterhelper/queue/sending-queue.js';
-import { SqliteQueueStore } from '../../exporterhelper/queue/sqlite-store.js';
-import { mapSender, type Sender } from '../../exporterhelper/sender.js';
-import { isStorage } from '../../extensions/file-storage/file-storage.js';
-import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
+import type { IdStore } from '../../storage/id-store.js';
 import { AuthWatch } from './auth-watch.js';
 import { isHeaderSafe, opikHttpFor } from './client.js';
 import { checksIngestionWindow, type OpikConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
 import type { DeliveryContext } from './deliver.js';
-import { ExplicitIds } from './explicit-ids.js';
+import { idStep } from './ids-step.js';
 import { opikMetrics } from './metrics.js';
 import type { Encode } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
-import { sqliteTraceTimestampStore } from './sqlite-trace-memory.js';
-import { stampIds } from './stamp-ids.js';
-import { memoryTraceTimestampStore, type TraceTimestampStore } from './trace-memory.js';
 
-/** What tests (and a later persistent queue) may replace. */
+/** What tests may replace. */
 export interface OpikExporterDeps {
   readonly encode: Encode;
   readonly now?: () => number;
   readonly random?: () => number;
-  /** Where trace timestamps are remembered; in memory unless a persistent store is given. */
-  readonly traceTimestamps?: TraceTimestampStore;
+  /** Where ids are remembered; otherwise the configured storage, or memory. */
+  readonly idStore?: IdStore;
 }
 
 /** How a failure of the primary (OTLP) path counts toward switching to REST. */
@@ -47,15 +39,14 @@ export function judgeOpikFailure(err: unknown): FailureVerdict {
 }
 
 /**
- * The `opik` exporter: maps each batch once (ids, Opik objects), then sends it through the chain
- * retry → fallback(OTLP path, REST path). `sender` is the whole chain as one `Sender<Traces>`,
- * the place a sending queue wraps later.
+ * The `opik` exporter: a batch gets its Opik ids, is mapped once to Opik's objects, and goes out
+ * through the senders `chain.ts` composes (ids → queue → map → retry → fallback(OTLP, REST)).
  */
 export function createOpikExporter(
   settings: Settings,
   config: OpikConfig,
   deps: OpikExporterDeps,
-): Component & TracesConsumer & { readonly sender: Sender<Traces> } {
+): Component & TracesConsumer {
   const now = deps.now ?? Date.now;
   const metrics = opikMetrics(settings);
   const auth = new AuthWatch(settings.logger);
@@ -65,14 +56,6 @@ export function createOpikExporter(
     logger: settings.logger,
   });
   const recentTraceRows = new RecentIds(10_000);
-  const explicitIds = new ExplicitIds(config.trace_id_memory.max_entries);
-  let store: TraceTimestampStore =
-    deps.traceTimestamps ??
-    memoryTraceTimestampStore({
-      ttlMs: config.trace_id_memory.ttl,
-      maxEntries: config.trace_id_memory.max_entries,
-      now,
-    });
   const http = opikHttpFor(config);
   const ctx: DeliveryContext = {
     http,
@@ -83,16 +66,61 @@ export function createOpikExporter(
     recentTraceRows,
     deadLetter: (entries) => deadLetter.write(entries),
   };
-  const primary = otlpPath(ctx, {
-    projectName: config.project_name,
-    headerSafe: isHeaderSafe(config.project_name),
-    detectIdOverrides: config.detect_id_overrides,
-    recheckMs: config.fallback.probe_interval,
-    encode: deps.encode,
-    logger: settings.logger,
-  });
+  const window =
+    checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
+      ? { ms: config.ingestion_window.window, now }
+      : undefined;
+
+  /** Maps a batch; what is set aside before sending (outside the window) is dead-lettered now. */
+  async function prepare(traces: Traces): Promise<Payload> {
+    const payload = preparePayload(traces, {
+      projectName: config.project_name,
+      adjust: (reason) => metrics.adjusted(reason),
+      recentTraceRows,
+      window,
+    });
+    if (payload.refused.length > 0) {
+      for (const kind of ['span', 'trace'] as const) {
+        metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
+      }
+      await deadLetter.write(payload.refused);
+    }
+    return payload;
+  }
+
+  /** A batch the queue gave up on: every item written to the dead-letter file with the reason. */
+  async function deadLetterBatch(traces: Traces, reason: string) {
+    const payload = preparePayload(traces, {
+      projectName: config.project_name,
+      adjust: () => {},
+      recentTraceRows: new RecentIds(0),
+    });
+    const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
+    const rows = payload.traces.filter((t) => !t.placeholder);
+    metrics.deadLettered('span', spans.length);
+    metrics.deadLettered('trace', rows.length);
+    await deadLetter.write([
+      ...spans,
+      ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
+    ]);
+  }
+
   const chain = buildChain<Payload>({
-    primary,
+    settings,
+    beforeQueue: idStep(settings, config, deps),
+    queue: config.sending_queue.enabled
+      ? { config: config.sending_queue, deadLetter: deadLetterBatch }
+      : undefined,
+    prepare,
+    failedSpans: (p) => p.deadLetteredSpans,
+    primary: otlpPath(ctx, {
+      projectName: config.project_name,
+      headerSafe: isHeaderSafe(config.project_name),
+      detectIdOverrides: config.detect_id_overrides,
+      recheckMs: config.fallback.probe_interval,
+      encode: deps.encode,
+      logger: settings.logger,
+    }),
     secondary: restPath(ctx),
     timeoutMs: config.timeout,
     retry: {
@@ -112,121 +140,29 @@ export function createOpikExporter(
       names: { primary: 'otlp', secondary: 'rest' },
       now,
     },
-    logger: settings.logger,
   });
-  const window =
-    checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
-      ? { ms: config.ingestion_window.window, now }
-      : undefined;
-
-  async function prepare(traces: Traces): Promise<Payload> {
-    const payload = await preparePayload(traces, {
-      projectName: config.project_name,
-      adjust: (reason) => metrics.adjusted(reason),
-      store,
-      explicitIds,
-      recentTraceRows,
-      window,
-    });
-    if (payload.refused.length > 0) {
-      for (const kind of ['span', 'trace'] as const) {
-        metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
-      }
-      await deadLetter.write(payload.refused);
-    }
-    return payload;
-  }
-  const sender = mapSender<Traces, Payload>(chain, prepare);
-  const never = new AbortController().signal;
-
-  async function push(traces: Traces, signal: AbortSignal) {
-    if (spanCount(traces) === 0) return;
-    const payload = await prepare(traces);
-    const pending = payload.spans.some((s) => !s.done) || payload.traces.some((t) => !t.done);
-    if (pending) await chain.send(payload, signal);
-    return { failedSpans: payload.deadLetteredSpans };
-  }
-
-  async function start(host: Host) {
-    auth.attach(host);
-    if (!isHeaderSafe(config.project_name)) {
-      settings.logger.warn(
-        { project_name: config.project_name },
-        'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
-      );
-    }
-    await chain.start(host);
-  }
-
-  async function stopDelivery() {
-    await chain.shutdown();
-    await http.close();
-    await deadLetter.flush();
-  }
-
-  if (!config.sending_queue.enabled) {
-    const exporter = defineExporter(settings, {
-      push: (traces) => push(traces, never),
-      start,
-      shutdown: stopDelivery,
-    });
-    return { ...exporter, sender };
-  }
-
-  /** A batch the queue gave up on: every item written to the dead-letter file with the reason. */
-  async function deadLetterBatch(traces: Traces, reason: string) {
-    const payload = await prepare(traces);
-    const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
-    const rows = payload.traces.filter((t) => !t.placeholder);
-    metrics.deadLettered('span', spans.length);
-    metrics.deadLettered('trace', rows.length);
-    await deadLetter.write([
-      ...spans,
-      ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
-    ]);
-  }
-
-  const counted = countedPush(settings);
-  const queue = createSendingQueue({
-    settings,
-    config: config.sending_queue,
-    openStore(host) {
-      const storageId = config.sending_queue.storage;
-      if (storageId === undefined) return new MemoryQueueStore();
-      const storage = host.getExtension(storageId);
-      if (!isStorage(storage)) {
-        throw new Error(
-          `sending_queue.storage names "${storageId}", which is not a started file_storage extension`,
-        );
-      }
-      const db = storage.database('exporter', settings.id);
-      // The trace memory lives beside the queue, so a restart does not split a trace.
-      if (!deps.traceTimestamps)
-        store = sqliteTraceTimestampStore(db, { ttlMs: config.trace_id_memory.ttl, now });
-      return new SqliteQueueStore(db);
-    },
-    deliver: (traces, signal) => counted(traces, () => push(traces, signal)),
-    deadLetter: deadLetterBatch,
-  });
+  const exporter = exporterOf(chain);
   let stopped: Promise<void> | undefined;
   return {
-    sender,
+    consume: exporter.consume,
     async start(host) {
-      await start(host);
-      await queue.start(host);
+      auth.attach(host);
+      if (!isHeaderSafe(config.project_name)) {
+        settings.logger.warn(
+          { project_name: config.project_name },
+          'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
+        );
+      }
+      await exporter.start(host);
     },
-    // Queue first: it stops taking data and drains (memory) or keeps (disk) what it holds while
-    // the delivery chain is still up; then the chain and its connections close.
+    // The chain stops outside in (queue, retry, paths); then the connections and the dead letter.
     shutdown() {
       stopped ??= (async () => {
-        await queue.shutdown();
-        await stopDelivery();
+        await exporter.shutdown();
+        await http.close();
+        await deadLetter.flush();
       })();
       return stopped;
-    },
-    async consume(traces) {
-      if (spanCount(traces) === 0) return;
-      await queue.enqueue(await stampIds(traces, store, explicitIds));
     },
   };
 }

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributesFrom } from '../../pdata/attributes.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { AnyValue, Span } from '../../pdata/traces.js';
-import { mapSpan } from './mapping.js';
-import type { SpanWithIds } from './resolve-ids.js';
+import { mapSpan, type SpanWithIds } from './mapping.js';
 
 const IDS = {
   traceId: '019b76da-a87b-7c4b-aaa2-e4ea076c6c6d',

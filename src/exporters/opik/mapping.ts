@@ -1,8 +1,8 @@
-import type { KeyValue, Span } from '../../pdata/traces.js';
+import type { KeyValue, ResourceSpans, ScopeSpans, Span } from '../../pdata/traces.js';
+import type { OpikIds } from './assign-ids.js';
 import { errorInfoOf } from './error-info.js';
 import type { Adjustment } from './limits.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
-import type { SpanWithIds } from './resolve-ids.js';
 import { type SpanFields, spanFields } from './span-fields.js';
 import { anyValueToJson, type Json, opikColumnValue, parsesAlike } from './values.js';
 
@@ -37,6 +37,14 @@ export interface SpanRef {
   readonly startMs: number;
   /** True when the span carries token usage (Opik's OTLP mapping treats such spans specially). */
   readonly hasUsage: boolean;
+}
+
+/** A span with its resource, scope and Opik ids. */
+export interface SpanWithIds {
+  readonly resource: ResourceSpans;
+  readonly scope: ScopeSpans;
+  readonly span: Span;
+  readonly ids: OpikIds;
 }
 
 export interface MappingContext {

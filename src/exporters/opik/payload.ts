@@ -1,13 +1,12 @@
 import { uuidV7Timestamp } from '../../opik-ids/uuid.js';
+import { eachSpan } from '../../pdata/split.js';
 import type { Span, Traces } from '../../pdata/traces.js';
+import { assignedIds } from './assign-ids.js';
 import type { DeadLetterEntry } from './dead-letter.js';
-import type { ExplicitIds } from './explicit-ids.js';
 import { windowVerdict } from './limits.js';
 import { isoMs, type MappingContext, mapSpan, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { RecentIds } from './recent-ids.js';
-import { resolveIds } from './resolve-ids.js';
-import type { TraceTimestampStore } from './trace-memory.js';
 
 export interface SpanEntry {
   readonly ref: SpanRef;
@@ -38,9 +37,6 @@ export interface Payload {
 }
 
 export interface PrepareOptions extends MappingContext {
-  readonly store: TraceTimestampStore;
-  /** Explicit Opik ids seen on earlier spans, applied to later spans of the same trace. */
-  readonly explicitIds?: ExplicitIds;
   /** Trace ids whose real row went out lately: no placeholder needed for them. */
   readonly recentTraceRows: RecentIds;
   /** Set when ids outside Opik's ingestion window are set aside; `undefined` = send all. */
@@ -49,13 +45,13 @@ export interface PrepareOptions extends MappingContext {
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
-export async function preparePayload(traces: Traces, o: PrepareOptions): Promise<Payload> {
-  const resolved = await resolveIds(traces, o.store, o.explicitIds);
+/** Maps a batch whose spans carry their Opik ids (`assignIds`) once, for every attempt and path. */
+export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
   const spans: SpanEntry[] = [];
   const roots = new Map<string, OpikTrace>();
   const firstSpan = new Map<string, SpanRef>();
-  for (const item of resolved) {
-    const mapped = mapSpan(item, o);
+  for (const { resource, scope, span } of eachSpan(traces)) {
+    const mapped = mapSpan({ resource, scope, span, ids: assignedIds(span) }, o);
     spans.push({
       ref: mapped.ref,
       get opik() {

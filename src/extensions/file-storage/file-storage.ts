@@ -1,26 +1,29 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Component, Settings } from '../../component/types.js';
+import type { Settings } from '../../component/types.js';
+import type { StorageExtension, StorageOwner } from '../../storage/extension.js';
 import type { FileStorageConfig } from './config.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
+import { sqliteIdStore } from './sqlite-id-store.js';
+import { SqliteQueueStore } from './sqlite-queue-store.js';
 
 /**
- * What a component gets from `host.getExtension('file_storage')`: its own store file, opened on
- * first request (`exporter_opik.db` for the exporter `opik`), closed when the extension stops.
+ * `file_storage`: each component that names it gets its own SQLite file, opened on first request
+ * (`exporter_opik.db` for the exporter `opik`) and closed when the extension stops, holding the
+ * stores it asks for: its persistent queue, its id store.
  */
-export interface Storage extends Component {
+export interface FileStorage extends Required<StorageExtension> {
   readonly directory: string;
-  /** The component's database; `kind` and `id` name the file. */
-  database(kind: string, id: string): SqliteDatabase;
   /** Bytes used by every store file of this extension (database and WAL). */
   bytes(): number;
 }
 
-export function isStorage(c: Component | undefined): c is Storage {
-  return c !== undefined && typeof (c as Partial<Storage>).database === 'function';
+/** The file a component's stores live in (`doctor` reads the queue from it). */
+export function storeFileName(owner: StorageOwner): string {
+  return `${`${owner.kind}_${owner.id}`.replace(/[^A-Za-z0-9_.-]/g, '_')}.db`;
 }
 
-export function createFileStorage(settings: Settings, config: FileStorageConfig): Storage {
+export function createFileStorage(settings: Settings, config: FileStorageConfig): FileStorage {
   const open = new Map<string, SqliteDatabase>();
   const files = () => [...open.keys()].flatMap((f) => [f, `${f}-wal`]);
   const size = (f: string) => {
@@ -30,7 +33,20 @@ export function createFileStorage(settings: Settings, config: FileStorageConfig)
       return 0;
     }
   };
-  const storage: Storage = {
+  function database(owner: StorageOwner): SqliteDatabase {
+    const file = join(config.directory, storeFileName(owner));
+    let db = open.get(file);
+    if (!db) {
+      db = openDatabase(file, {
+        fsync: config.fsync,
+        busyTimeoutMs: config.timeout,
+        logger: settings.logger,
+      });
+      open.set(file, db);
+    }
+    return db;
+  }
+  const storage: FileStorage = {
     directory: config.directory,
     async start() {
       if (config.create_directory) mkdirSync(config.directory, { recursive: true });
@@ -40,20 +56,8 @@ export function createFileStorage(settings: Settings, config: FileStorageConfig)
         );
       }
     },
-    database(kind, id) {
-      const name = `${kind}_${id}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-      const file = join(config.directory, `${name}.db`);
-      let db = open.get(file);
-      if (!db) {
-        db = openDatabase(file, {
-          fsync: config.fsync,
-          busyTimeoutMs: config.timeout,
-          logger: settings.logger,
-        });
-        open.set(file, db);
-      }
-      return db;
-    },
+    queueStore: (owner) => new SqliteQueueStore(database(owner)),
+    idStore: (owner, options) => sqliteIdStore(database(owner), options),
     bytes: () => files().reduce((n, f) => n + size(f), 0),
     async shutdown() {
       for (const db of open.values()) db.close();

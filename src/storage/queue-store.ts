@@ -1,4 +1,4 @@
-import type { Traces } from '../../pdata/traces.js';
+import type { Traces } from '../pdata/traces.js';
 
 /** One request waiting in a sending queue. */
 export interface QueueEntry {
@@ -15,7 +15,7 @@ export interface QueueTotals {
 }
 
 /**
- * Where a sending queue keeps its requests: in memory, or in SQLite (`sqlite-store.ts`). Entries
+ * Where a sending queue keeps its requests: in memory (`exporterhelper/queue/memory-store.ts`), or in a storage extension (`file_storage`: SQLite). Entries
  * are taken in order by the consumers and removed only once their delivery has finished, so a
  * store that survives a crash gives at-least-once delivery.
  */

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { hexToBytes, opikIdFromOtel } from '../../opik-ids/otel.js';
 import { attributesFrom } from '../../pdata/attributes.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
-import { resolveIds } from './resolve-ids.js';
-import { memoryTraceTimestampStore } from './trace-memory.js';
+import { eachSpan } from '../../pdata/split.js';
+import type { Traces } from '../../pdata/traces.js';
+import type { IdStore } from '../../storage/id-store.js';
+import { memoryIdStore } from '../../storage/memory-id-store.js';
+import { assignedIds, assignIds } from './assign-ids.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const ms = (n: number) => BigInt(n) * 1_000_000n;
@@ -16,9 +19,12 @@ const span = (spanId: string, parentSpanId: string, startMs: number, attrs = {})
     startTimeUnixNano: ms(startMs),
     attributes: attributesFrom(attrs),
   });
-const store = () => memoryTraceTimestampStore({ ttlMs: 3_600_000, maxEntries: 10 });
+const store = () => memoryIdStore({ ttlMs: 3_600_000, maxEntries: 10, namespace: 'p' });
+/** Each span's Opik ids, as `assignIds` wrote them on. */
+const resolveIds = async (traces: Traces, ids: IdStore) =>
+  [...eachSpan(await assignIds(traces, ids))].map(({ span }) => ({ ids: assignedIds(span) }));
 
-describe('resolveIds', () => {
+describe('assignIds', () => {
   it('derives ids as Opik does: the earliest start of the first batch, then span and parent ids', async () => {
     const ids = await resolveIds(
       makeTraces([
@@ -70,6 +76,29 @@ describe('resolveIds', () => {
       traceId: '019ebaf3-cfa3-70b7-a3c9-c9de9689fead',
       spanId: opikIdFromOtel(hexToBytes('eee19b7ec3c1b174'), 0x019ebaf3cfa3),
       parentSpanId: '019ebaf3-cfa3-7ab5-b658-8be89e08717d',
+    });
+  });
+});
+
+describe('assignIds with explicit ids', () => {
+  const SPAN_OPIK = '019ebaf3-cfa3-7ab5-b658-8be89e08717d';
+  const TRACE_OPIK = '019ebaf3-cfa3-70b7-a3c9-c9de9689fead';
+  const root = span('eee19b7ec3c1b174', '', 1767225600123, {
+    'opik.trace_id': TRACE_OPIK,
+    'opik.span_id': SPAN_OPIK,
+  });
+  const node = span('00000000000000aa', 'eee19b7ec3c1b174', 1767225600200, {
+    'opik.span_id': '019ebaf3-cfb4-7b02-b561-86426bc98cea',
+  });
+
+  it('gives later spans of a trace the trace and parent ids its earlier spans stated', async () => {
+    const memory = store();
+    await resolveIds(makeTraces([root]), memory);
+    const [later] = await resolveIds(makeTraces([node]), memory);
+    expect(later!.ids).toEqual({
+      traceId: TRACE_OPIK,
+      spanId: '019ebaf3-cfb4-7b02-b561-86426bc98cea',
+      parentSpanId: SPAN_OPIK,
     });
   });
 });

@@ -1,7 +1,7 @@
-import type { SqliteDatabase } from '../../extensions/file-storage/database.js';
 import { decodeTracesRequest, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { Traces } from '../../pdata/traces.js';
-import type { QueueEntry, QueueStore, QueueTotals } from './store.js';
+import type { QueueEntry, QueueStore, QueueTotals } from '../../storage/queue-store.js';
+import type { SqliteDatabase } from './database.js';
 
 interface Pending {
   readonly rows: ReadonlyArray<{ payload: Uint8Array; items: number; bytes: number }>;

@@ -1,0 +1,28 @@
+import type { Settings } from '../component/types.js';
+import type { Traces } from '../pdata/traces.js';
+import { countedPush } from './define-exporter.js';
+import type { Sender } from './sender.js';
+
+/**
+ * Turns each batch into the request `next` sends (once: retries and both paths reuse it), and
+ * counts the batch's spans under the Collector's names: sent, or failed when the send rejects or
+ * when `failedSpans` says some were given up on (dead-lettered) while the rest went through.
+ */
+export function withPrepare<P>(
+  next: Sender<P>,
+  settings: Settings,
+  prepare: (traces: Traces) => Promise<P>,
+  failedSpans: (request: P) => number,
+): Sender<Traces> {
+  const counted = countedPush(settings);
+  return {
+    send: (traces, signal) =>
+      counted(traces, async () => {
+        const request = await prepare(traces);
+        await next.send(request, signal);
+        return { failedSpans: failedSpans(request) };
+      }),
+    start: (host) => next.start(host),
+    shutdown: () => next.shutdown(),
+  };
+}

@@ -81,8 +81,12 @@ interface FactoryBase<C> {
   readonly stability: Stability;
   /** Shape, types and per-field rules; unknown keys are rejected (`z.strictObject`). */
   readonly configSchema: z.ZodType<C>;
-  /** One readable object with every default; the user's config is merged over it. */
-  createDefaultConfig(): Record<string, unknown>;
+  /**
+   * One readable object with every default; the user's config is merged over it. A default may
+   * depend on which blocks the user wrote (`userConfig`), as in the Collector, where writing a
+   * `sending_queue` block without `enabled` turns the queue on.
+   */
+  createDefaultConfig(userConfig?: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** Cross-field rules only; `path` is relative to the component's config. */
   validate?(config: C): ConfigIssue[];
   listeners?(config: C): Listener[];

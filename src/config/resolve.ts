@@ -143,7 +143,8 @@ function resolveComponent(
     report([section, id], 'expected a map of settings (or nothing, for the defaults)');
     return undefined;
   }
-  const effective = deepMerge(factory.createDefaultConfig(), userConfig ?? {});
+  const user = (userConfig ?? {}) as Record<string, unknown>;
+  const effective = deepMerge(factory.createDefaultConfig(user), user);
   const parsed = (factory.configSchema as z.ZodType).safeParse(effective);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

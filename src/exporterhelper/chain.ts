@@ -81,7 +81,7 @@ export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
   const retried = withRetry(paths, parts.retry, { logger, ...parts.retryDeps });
   const prepared = withPrepare(retried, parts.settings, parts.prepare, parts.failedSpans);
   const queued = parts.queue
-    ? withQueue(prepared, { settings: parts.settings, ...parts.queue })
+    ? withQueue(prepared, { settings: parts.settings, backoff: parts.retry, ...parts.queue })
     : prepared;
   const before = parts.beforeQueue;
   return before ? mapSender(queued, (t, s) => before.run(t, s), { start: before.start }) : queued;

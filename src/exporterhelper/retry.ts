@@ -100,7 +100,7 @@ function exhausted(cause: unknown, attempts: number): RetryableError {
   return new RetryableError(
     retryable?.code ?? 'ERR_EXPORT_FAILED',
     `no more retries left after ${attempts} attempts: ${errorMessage(cause)}`,
-    { retryAfterMs: retryable?.retryAfterMs, throttled: retryable?.throttled },
+    { ...retryable?.details },
     { cause },
   );
 }

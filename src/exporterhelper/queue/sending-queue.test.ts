@@ -56,9 +56,17 @@ function queue(
   storage?: StorageExtension,
 ) {
   const dead: Array<{ traces: Traces; reason: string }> = [];
+  const settings = testSettings('exporter', 'opik');
   const q = withQueue(senderOf(deliver), {
-    settings: testSettings('exporter', 'opik'),
+    settings,
     config: c,
+    backoff: {
+      initialIntervalMs: 1,
+      randomizationFactor: 0,
+      multiplier: 2,
+      maxIntervalMs: 4,
+      maxElapsedTimeMs: 0,
+    },
     deadLetter: async (traces, reason) => {
       dead.push({ traces, reason });
     },
@@ -67,7 +75,7 @@ function queue(
   const host = new TestHost();
   if (storage) host.extensions.set('file_storage', storage);
   const never = new AbortController().signal;
-  return { q, dead, host, enqueue: (t: Traces) => q.send(t, never) };
+  return { q, dead, host, settings, enqueue: (t: Traces) => q.send(t, never) };
 }
 
 const until = async (cond: () => boolean) => {
@@ -202,6 +210,44 @@ describe('sending queue', () => {
     await second.q.shutdown();
     expect(disk2.queueStore({ kind: 'exporter', id: 'opik' }).totals.requests).toBe(0);
     await disk2.shutdown();
+  });
+
+  it('holds a batch the destination refuses to take from it (401/403), past any retry budget, and delivers it once let in', async () => {
+    let refusals = 0;
+    const got: Traces[] = [];
+    const { q, dead, host, enqueue } = queue(config(), async (t) => {
+      if (refusals++ < 20) {
+        throw new RetryableError('ERR_EXPORT_UNAUTHORIZED', 'no more retries left: HTTP 401', {
+          blocked: true,
+        });
+      }
+      got.push(t);
+    });
+    await q.start(host);
+    await enqueue(batch(2, 'held'));
+    await until(() => got.length === 1);
+    expect(names(got)).toEqual(['held0', 'held1']);
+    expect(dead).toEqual([]);
+  });
+
+  it('dead-letters and counts only the parts of a split batch that were not delivered', async () => {
+    const got: Traces[] = [];
+    const { q, dead, host, settings, enqueue } = queue(
+      config({ batch: { min_size: 1, max_size: 2, flush_timeout: '1s' } }),
+      async (t) => {
+        if (names([t]).includes('s2')) throw new PermanentError('ERR_EXPORT_REJECTED', 'no');
+        got.push(t);
+      },
+    );
+    await q.start(host);
+    await enqueue(batch(6, 's')); // taken whole, delivered in parts of 2
+    await until(() => dead.length === 1);
+    expect(names(got)).toEqual(['s0', 's1']);
+    expect(names(dead.map((d) => d.traces))).toEqual(['s2', 's3', 's4', 's5']);
+    const counted = await settings.telemetry.registry
+      .getSingleMetric('otelcol_exporter_dead_lettered_spans_total')
+      ?.get();
+    expect(counted?.values[0]?.value).toBe(4);
   });
 
   it('refuses data once shutdown began', async () => {

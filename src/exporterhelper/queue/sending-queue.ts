@@ -1,11 +1,12 @@
 import type { Host, Settings } from '../../component/types.js';
-import { errorMessage, RetryableError } from '../../errors/errors.js';
+import { asRetryable, errorMessage, RetryableError } from '../../errors/errors.js';
 import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import { mergeTraces, splitTraces } from '../../pdata/split.js';
 import type { Traces } from '../../pdata/traces.js';
 import { queueStoreFrom } from '../../storage/extension.js';
 import type { QueueEntry, QueueStore } from '../../storage/queue-store.js';
+import { type BackoffPolicy, nextDelay } from '../backoff.js';
 import type { Sender } from '../sender.js';
 import type { SendingQueueConfig } from './config.js';
 import { MemoryQueueStore } from './memory-store.js';
@@ -17,6 +18,8 @@ export interface QueueOptions {
   readonly config: SendingQueueConfig;
   /** Where a batch given up on goes: never dropped silently. */
   deadLetter(traces: Traces, reason: string): Promise<void>;
+  /** How long a batch the destination refuses to take (`blocked`) waits before it is tried again. */
+  readonly backoff: BackoffPolicy;
 }
 
 /**
@@ -38,6 +41,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
   let consumers: Promise<void>[] = [];
   let wake = signal();
   let freed = signal();
+  const closing = signal();
   let stopped: Promise<void> | undefined;
   const persistent = config.storage !== undefined;
   const maxItems = config.batch ? config.batch.max_size || Number.POSITIVE_INFINITY : 0;
@@ -85,7 +89,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
   async function nextBatch(): Promise<QueueEntry[] | undefined> {
     for (;;) {
       const draining = !accepting && !persistent;
-      if (stop.signal.aborted || (!accepting && persistent)) return undefined;
+      if (keeping()) return undefined;
       if (store!.waitingItems > 0) {
         const b = config.batch;
         if (b && store!.waitingItems < b.min_size && !draining && b.flush_timeout > 0) {
@@ -99,19 +103,48 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
     }
   }
 
+  /** True while what the queue holds must stay in it (a persistent queue at shutdown). */
+  const keeping = () => stop.signal.aborted || (!accepting && persistent);
+
+  /**
+   * Delivers the entries (in parts of at most `batch.max_size`), then forgets them. A part the
+   * destination refuses to take from this exporter (`blocked`: credentials) is held and tried
+   * again after a backoff, past any retry budget, until it goes through or the queue stops. What
+   * fails otherwise is given up on: that part and the ones after it are dead-lettered and
+   * counted, the parts delivered before it are not.
+   */
   async function deliverEntries(entries: QueueEntry[]): Promise<void> {
     const merged = mergeTraces(entries.map((e) => e.traces));
     const parts = config.batch?.max_size ? splitTraces(merged, config.batch.max_size) : [merged];
-    try {
-      for (const part of parts) await next.send(part, stop.signal);
-    } catch (err) {
-      if (stop.signal.aborted || (!accepting && persistent)) return; // stays for the next start
-      const reason = `given up: ${errorMessage(err)}`;
-      metrics.deadLettered(spanCount(merged));
-      await options.deadLetter(merged, reason);
+    for (let i = 0; i < parts.length; i++) {
+      const failure = await deliverHolding(parts[i]!);
+      if (failure === undefined) continue;
+      if (keeping()) return; // stays for the next start
+      const undelivered = mergeTraces(parts.slice(i));
+      metrics.deadLettered(spanCount(undelivered));
+      await options.deadLetter(undelivered, `given up: ${errorMessage(failure)}`);
+      break;
     }
     store!.remove(entries.map((e) => e.seq));
     freed.fire();
+  }
+
+  /** Sends one part; resolves with the error it was given up on, or undefined once delivered. */
+  async function deliverHolding(part: Traces): Promise<unknown> {
+    for (let held = 0; ; held++) {
+      try {
+        await next.send(part, stop.signal);
+        return undefined;
+      } catch (err) {
+        if (!asRetryable(err)?.blocked || !accepting) return err;
+        const wait = nextDelay(options.backoff, held, asRetryable(err)?.retryAfterMs, Math.random);
+        logger.debug(
+          { delayMs: wait, error: errorMessage(err) },
+          'destination refuses the exporter; holding the batch',
+        );
+        await Promise.race([delay(wait), closing.promise]);
+      }
+    }
   }
 
   async function consume(): Promise<void> {
@@ -142,6 +175,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
           stop.abort(new RetryableError('ERR_SHUTTING_DOWN', 'the exporter is shutting down'));
         wake.fire();
         freed.fire();
+        closing.fire();
         await Promise.all(consumers);
         if (store && store.totals.requests > 0) {
           logger.info(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMap } from '../../config/merge.js';
 import { bool, duration, httpUrl, int, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
 import {
@@ -57,7 +58,13 @@ export const opikConfigSchema = z.strictObject({
 });
 export type OpikConfig = z.infer<typeof opikConfigSchema>;
 
-export function createDefaultOpikConfig(): Record<string, unknown> {
+/**
+ * The defaults. The sending queue is off unless the user writes a `sending_queue` block: a block
+ * without `enabled` turns it on, as the Collector's default `enabled: true` would.
+ */
+export function createDefaultOpikConfig(
+  user: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
   return {
     endpoint: 'http://localhost:5173/api',
     api_key: '',
@@ -67,7 +74,7 @@ export function createDefaultOpikConfig(): Record<string, unknown> {
     compression_params: { level: 1 },
     timeout: '30s',
     retry_on_failure: defaultRetryOnFailure(),
-    sending_queue: { ...defaultSendingQueue(), enabled: false },
+    sending_queue: { ...defaultSendingQueue(), enabled: isMap(user.sending_queue) },
     fallback: defaultFallback(),
     dead_letter: {},
     detect_id_overrides: true,

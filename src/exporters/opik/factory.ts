@@ -13,7 +13,7 @@ export const opikExporterFactory = defineExporterFactory<OpikConfig>({
   type: 'opik',
   stability: 'alpha',
   configSchema: opikConfigSchema,
-  createDefaultConfig: createDefaultOpikConfig,
+  createDefaultConfig: (user) => createDefaultOpikConfig(user),
   validate: validateOpikConfig,
   extensions: (c) => [
     ...(c.sending_queue.enabled && c.sending_queue.storage

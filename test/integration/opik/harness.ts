@@ -5,6 +5,8 @@ import {
   opikConfigSchema,
 } from '../../../src/exporters/opik/config.js';
 import { createOpikExporter, type OpikExporterDeps } from '../../../src/exporters/opik/exporter.js';
+import { fileStorageConfigSchema } from '../../../src/extensions/file-storage/config.js';
+import { createFileStorage } from '../../../src/extensions/file-storage/file-storage.js';
 import { encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
 import { capturingLogger } from '../../../src/testing/senders.js';
 import { TestHost, testSettings } from '../../../src/testing/settings.js';
@@ -25,10 +27,29 @@ export const FAST: Record<string, unknown> = {
 
 export function opikConfig(fake: FakeOpik, overrides: Record<string, unknown> = {}): OpikConfig {
   const merged = deepMerge(
-    deepMerge(createDefaultOpikConfig(), { endpoint: `${fake.url}/api`, ...FAST }),
+    deepMerge(createDefaultOpikConfig(overrides), { endpoint: `${fake.url}/api`, ...FAST }),
     overrides,
   );
   return opikConfigSchema.parse(merged);
+}
+
+/** A host whose `file_storage` extension keeps its files in `directory` (started). */
+export async function storageHost(
+  directory: string,
+): Promise<TestHost & { stop(): Promise<void> }> {
+  const storage = createFileStorage(
+    testSettings('extension', 'file_storage'),
+    fileStorageConfigSchema.parse({
+      directory,
+      create_directory: true,
+      fsync: false,
+      timeout: '1s',
+    }),
+  );
+  await storage.start(new TestHost());
+  const host = new TestHost();
+  host.extensions.set('file_storage', storage);
+  return Object.assign(host, { stop: () => storage.shutdown() });
 }
 
 /** A started exporter against `fake`, with its settings (metrics) and host (health reports). */
@@ -36,10 +57,10 @@ export async function startExporter(
   fake: FakeOpik,
   overrides: Record<string, unknown> = {},
   deps: Partial<OpikExporterDeps> = {},
+  host = new TestHost(),
 ) {
   const { logger, lines } = capturingLogger();
   const settings = { ...testSettings('exporter', 'opik'), logger };
-  const host = new TestHost();
   const exporter = createOpikExporter(settings, opikConfig(fake, overrides), {
     encode: encodeTracesRequest,
     ...deps,

@@ -83,6 +83,7 @@ describe('dify-opik-collector doctor', () => {
         '✓ exporter "opik": Opik answers at http://127.0.0.1:<port>/api',
         '✓ exporter "opik": no API key needed (self-hosted Opik); workspace "default" accepted',
         '✓ exporter "opik": the clock is within Opik Cloud’s 24 h ingestion window (<skew>)',
+        '✓ exporter "opik": Opik 2.2.122; spans are written for Opik 2.2',
         '✓ exporter "opik": Opik’s OTLP endpoint exists and accepts the opik.* id overrides',
         QUEUE_OK,
         'all checks passed',
@@ -133,7 +134,7 @@ describe('dify-opik-collector doctor', () => {
     });
     const { file, dir } = configFor(`${f.url}/api`);
     const r = await doctor(file, dir);
-    expect(r.lines.slice(5, 7)).toEqual([
+    expect(r.lines.slice(6, 8)).toEqual([
       '✗ exporter "opik": Opik has no OTLP endpoint at http://127.0.0.1:<port>/api/v1/private/otel/v1/traces (HTTP 404); the REST API will carry the data instead',
       '    fix: nothing is lost; upgrade Opik to a version with OTLP ingestion to use it',
     ]);
@@ -144,9 +145,33 @@ describe('dify-opik-collector doctor', () => {
     const f = await fake({ idOverrides: false });
     const { file, dir } = configFor(`${f.url}/api`);
     const r = await doctor(file, dir);
-    expect(r.lines.slice(5, 7)).toEqual([
+    expect(r.lines.slice(6, 8)).toEqual([
       '✗ exporter "opik": Opik’s OTLP endpoint ignores the opik.* id overrides (an Opik before 2.1); the REST API will carry the data instead',
       '    fix: nothing is lost; upgrade Opik to 2.1 or later to use its OTLP endpoint',
+    ]);
+  });
+
+  it.each([
+    ['2.1.23', '✓ exporter "opik": Opik 2.1.23; spans are written for Opik 2.1'],
+    [
+      '2.3.0',
+      '✓ exporter "opik": Opik 2.3.0 is newer than the newest version this collector knows; spans are written as for Opik 2.2.122',
+    ],
+  ])('shows the version Opik reports (%s) and what it means for the spans', async (v, line) => {
+    const f = await fake({}, (x) => {
+      x.reportedVersion = v;
+    });
+    const { file, dir } = configFor(`${f.url}/api`);
+    expect((await doctor(file, dir)).lines[5]).toBe(line);
+  });
+
+  it('says when Opik does not tell its version', async () => {
+    const f = await fake({}, (x) => x.fail('version', { status: 404 }));
+    const { file, dir } = configFor(`${f.url}/api`);
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(5, 7)).toEqual([
+      '✗ exporter "opik": Opik does not tell its version at http://127.0.0.1:<port>/api/is-alive/ver; spans are written as for Opik 2.2.122',
+      '    fix: let that path through to Opik (a proxy in front of it must pass /is-alive/); an Opik before 2.2 stores the 2.2 encoding under other keys',
     ]);
   });
 

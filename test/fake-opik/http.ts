@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Reply } from './rest-batch.js';
 
 /** The routes the fake serves (after the optional `/api` prefix is stripped). */
-export type Route = 'otlp' | 'traces' | 'spans' | 'read' | 'delete';
+export type Route = 'otlp' | 'traces' | 'spans' | 'read' | 'delete' | 'ping' | 'version';
 
 export function routeOf(method: string, path: string): Route | undefined {
+  if (method === 'GET' && path === '/is-alive/ping') return 'ping';
+  if (method === 'GET' && path === '/is-alive/ver') return 'version';
   if (method === 'POST' && path === '/v1/private/otel/v1/traces') return 'otlp';
   if (method === 'POST' && path === '/v1/private/traces/batch') return 'traces';
   if (method === 'POST' && path === '/v1/private/spans/batch') return 'spans';
@@ -19,6 +21,8 @@ export function knownPath(path: string): boolean {
     '/v1/private/otel/v1/traces',
     '/v1/private/traces/batch',
     '/v1/private/spans/batch',
+    '/is-alive/ping',
+    '/is-alive/ver',
   ].includes(path);
 }
 

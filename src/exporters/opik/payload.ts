@@ -1,19 +1,20 @@
 import { uuidV7Timestamp } from '../../opik-ids/uuid.js';
 import { eachSpan } from '../../pdata/split.js';
-import type { Span, Traces } from '../../pdata/traces.js';
+import type { Traces } from '../../pdata/traces.js';
 import { assignedIds } from './assign-ids.js';
 import type { DeadLetterEntry } from './dead-letter.js';
 import { windowVerdict } from './limits.js';
-import { isoMs, type MappingContext, mapSpan, type SpanRef } from './mapping.js';
+import { isoMs, type MappingContext, mapSpan, type OtlpForm, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
+import type { OpikEncoding } from './opik-version.js';
 import type { RecentIds } from './recent-ids.js';
 
 export interface SpanEntry {
   readonly ref: SpanRef;
   /** The full Opik object, built on first use (see `MappedSpan.opik`). */
   readonly opik: OpikSpan;
-  /** The OTLP form, or null when only the REST API can write this span exactly. */
-  readonly otlp: Span | null;
+  /** The OTLP form for an Opik version, or why only the REST API can write this span exactly. */
+  readonly otlp: (encoding: OpikEncoding) => OtlpForm;
   done: boolean;
 }
 

@@ -42,6 +42,7 @@ describe('opik exporter config', () => {
       ingestion_window: { check: 'auto', window: 86_400_000, outside: 'dead_letter' },
       trace_id_memory: { ttl: 10_800_000, max_entries: 100_000 },
       max_items_per_request: 1000,
+      max_request_body_size: 0,
     });
   });
 

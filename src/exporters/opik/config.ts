@@ -51,6 +51,11 @@ export const opikConfigSchema = z.strictObject({
     /** A storage extension holding the memory (default: the persistent queue's, else memory). */
     storage: str().optional(),
   }),
+  /**
+   * Largest request body sent, in bytes as sent (after compression); larger requests are split
+   * first. 0 = none of our own (Opik's own limit, learnt from a 413, is honoured either way).
+   */
+  max_request_body_size: int({ min: 0 }),
   /** Items per REST request and spans per OTLP request (Opik allows 1 to 1000). */
   max_items_per_request: int().pipe(
     z.number().min(1).max(1000, { error: 'Opik takes at most 1000' }),
@@ -81,6 +86,7 @@ export function createDefaultOpikConfig(
     ingestion_window: { check: 'auto', window: '24h', outside: 'dead_letter' },
     trace_id_memory: { ttl: '3h', max_entries: 100_000 },
     max_items_per_request: 1000,
+    max_request_body_size: 0,
   };
 }
 

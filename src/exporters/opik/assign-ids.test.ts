@@ -102,3 +102,50 @@ describe('assignIds with explicit ids', () => {
     });
   });
 });
+
+describe('assignIds: spans that wait for their trace', () => {
+  const TRACE_OPIK = '019ebaf3-cfa3-70b7-a3c9-c9de9689fead';
+  const ROOT_OPIK = '019ebaf3-cfa3-7ab5-b658-8be89e08717d';
+  const NODE_OPIK = '019ebaf3-cfb4-7b02-b561-86426bc98cea';
+  const root = span('eee19b7ec3c1b174', '', 1767225600123, {
+    'opik.trace_id': TRACE_OPIK,
+    'opik.span_id': ROOT_OPIK,
+  });
+  // States its own Opik id only: its run's start (and so its trace's id) was unknown to the receiver.
+  const node = span('00000000000000aa', 'eee19b7ec3c1b174', 1767225600200, {
+    'opik.span_id': NODE_OPIK,
+  });
+  const stamped = async (traces: Traces, ids: IdStore) =>
+    [...eachSpan(await assignIds(traces, ids))].map(({ span: s }) => s);
+
+  it('files a waiting span under a stand-in, then moves it under its trace when the trace is stated', async () => {
+    const memory = store();
+    const [early] = await stamped(makeTraces([node]), memory);
+    const standIn = assignedIds(early!).traceId;
+    expect(standIn).not.toBe(TRACE_OPIK);
+    const later = await stamped(makeTraces([root]), memory);
+    expect(later.map((s) => s.name)).toEqual(['eee19b7ec3c1b174', '00000000000000aa']);
+    expect(assignedIds(later[1]!)).toEqual({
+      traceId: TRACE_OPIK,
+      spanId: NODE_OPIK,
+      parentSpanId: ROOT_OPIK,
+    });
+    expect(later[1]!.attributes.at(-1)).toEqual({
+      key: 'opik.moved_from_trace_id',
+      value: [standIn],
+    });
+    // Moved once: the next batch that states the trace finds nothing parked.
+    expect(await stamped(makeTraces([root]), memory)).toHaveLength(1);
+  });
+
+  it('parks nothing for a span whose trace is known, nor for one that states its parent', async () => {
+    const memory = store();
+    await stamped(makeTraces([root]), memory);
+    const withParent = span('00000000000000bb', 'eee19b7ec3c1b174', 1767225600300, {
+      'opik.span_id': '019ebaf3-cfb4-7b02-b561-86426bc98ceb',
+      'opik.parent_span_id': ROOT_OPIK,
+    });
+    await stamped(makeTraces([node, withParent]), memory);
+    expect(await memory.takeParked([TRACE])).toEqual(new Map());
+  });
+});

@@ -12,7 +12,7 @@ import {
 import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import type { Payload } from './payload.js';
-import { deliverSpansRest, deliverTraceRows } from './rest-delivery.js';
+import { deliverSpansRest, deliverTraceRows, removeStandIns } from './rest-delivery.js';
 
 export interface OtlpPathOptions {
   readonly projectName: string;
@@ -124,6 +124,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
     const { otlp, rest } = splitByPath(payload.spans, encodeAs);
     await deliverSpansOtlp(otlp, payload, ctx, o.encode, signal);
     await deliverSpansRest(rest, payload, ctx, signal);
+    await removeStandIns(payload, ctx, signal);
   });
 }
 
@@ -137,5 +138,6 @@ export function restPath(ctx: DeliveryContext): Sender<Payload> {
       ctx,
       signal,
     );
+    await removeStandIns(payload, ctx, signal);
   });
 }

@@ -1,4 +1,5 @@
 import { uuidV7Timestamp } from '../../opik-ids/uuid.js';
+import { getAttribute } from '../../pdata/attributes.js';
 import { eachSpan } from '../../pdata/split.js';
 import type { Traces } from '../../pdata/traces.js';
 import { assignedIds } from './assign-ids.js';
@@ -7,6 +8,7 @@ import { windowVerdict } from './limits.js';
 import { isoMs, type MappingContext, mapSpan, type OtlpForm, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { OpikEncoding } from './opik-version.js';
+import { MOVED_FROM } from './parked.js';
 import type { RecentIds } from './recent-ids.js';
 
 export interface SpanEntry {
@@ -15,6 +17,12 @@ export interface SpanEntry {
   readonly opik: OpikSpan;
   /** The OTLP form for an Opik version, or why only the REST API can write this span exactly. */
   readonly otlp: (encoding: OpikEncoding) => OtlpForm;
+  done: boolean;
+}
+
+/** A stand-in trace whose spans moved under their real trace: removed once they are delivered. */
+export interface StandInEntry {
+  readonly id: string;
   done: boolean;
 }
 
@@ -32,6 +40,7 @@ export interface TraceEntry {
 export interface Payload {
   readonly spans: SpanEntry[];
   readonly traces: TraceEntry[];
+  readonly standIns: StandInEntry[];
   /** Items set aside before sending (outside the ingestion window). */
   readonly refused: DeadLetterEntry[];
   deadLetteredSpans: number;
@@ -45,20 +54,25 @@ export interface PrepareOptions extends MappingContext {
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
+const MOVED = { blocker: 'moved from a stand-in trace: upserted through REST' } as const;
 
 /** Maps a batch whose spans carry their Opik ids (`assignIds`) once, for every attempt and path. */
 export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
   const spans: SpanEntry[] = [];
   const roots = new Map<string, OpikTrace>();
   const firstSpan = new Map<string, SpanRef>();
+  const standIns = new Set<string>();
   for (const { resource, scope, span } of eachSpan(traces)) {
     const mapped = mapSpan({ resource, scope, span, ids: assignedIds(span) }, o);
+    const movedFrom = getAttribute(span.attributes, MOVED_FROM);
+    if (Array.isArray(movedFrom)) for (const id of movedFrom) standIns.add(String(id));
     spans.push({
       ref: mapped.ref,
       get opik() {
         return mapped.opik();
       },
-      otlp: mapped.otlp,
+      // A moved span is upserted through REST (README, "Order of arrival").
+      otlp: movedFrom === undefined ? mapped.otlp : () => MOVED,
       done: false,
     });
     const tid = mapped.ref.trace_id;
@@ -78,7 +92,13 @@ export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
     if (roots.has(tid) || o.recentTraceRows.has(tid)) continue;
     traceEntries.push({ opik: placeholderRow(tid, span), placeholder: true, done: false });
   }
-  const payload: Payload = { spans, traces: traceEntries, refused: [], deadLetteredSpans: 0 };
+  const payload: Payload = {
+    spans,
+    traces: traceEntries,
+    standIns: [...standIns].map((id) => ({ id, done: false })),
+    refused: [],
+    deadLetteredSpans: 0,
+  };
   if (o.window) setAsideOutsideWindow(payload, o.window.ms, o.window.now());
   return payload;
 }

@@ -1,5 +1,5 @@
 import { classify } from './classify.js';
-import { type DeliveryContext, deliverAll } from './deliver.js';
+import { type DeliveryContext, deliverAll, verdictError } from './deliver.js';
 import type { Payload, SpanEntry, TraceEntry } from './payload.js';
 import { toJson } from './values.js';
 
@@ -84,4 +84,35 @@ export async function refuseSpans(
   payload.deadLetteredSpans += items.length;
   ctx.metrics.deadLettered('span', items.length);
   await ctx.deadLetter(items.map((e) => ({ kind: 'span', reason, item: e.opik })));
+}
+
+/**
+ * Removes the stand-in traces whose spans moved under their real trace, once those spans are
+ * delivered (`POST /v1/private/traces/delete`; Opik deletes a trace's spans with it, and the moved
+ * ones no longer belong to it). A removal Opik refuses for good is given up: no data is in it.
+ */
+export async function removeStandIns(
+  payload: Payload,
+  ctx: DeliveryContext,
+  signal: AbortSignal,
+): Promise<void> {
+  const pending = payload.standIns.filter((t) => !t.done);
+  if (pending.length === 0) return;
+  for (let i = 0; i < pending.length; i += ctx.maxItems) {
+    const chunk = pending.slice(i, i + ctx.maxItems);
+    const body = toJson({ ids: chunk.map((t) => t.id) });
+    const verdict = classify(
+      await ctx.http.postJson('/v1/private/traces/delete', body, signal),
+      'rest',
+      ctx.now(),
+    );
+    if (verdict.kind !== 'ok' && verdict.kind !== 'split' && verdict.kind !== 'reject') {
+      throw verdictError(verdict, 'rest', ctx);
+    }
+    for (const t of chunk) {
+      t.done = true;
+      ctx.recentTraceRows.delete(t.id);
+    }
+    if (verdict.kind === 'ok') ctx.metrics.traceRows('stand_in_removed', chunk.length);
+  }
 }

@@ -5,7 +5,7 @@ import { makeTraces } from '../../pdata/span.js';
 import { eachSpan } from '../../pdata/split.js';
 import type { KeyValue, ResourceSpans, ScopeSpans, Span, Traces } from '../../pdata/traces.js';
 import type { IdStore } from '../../storage/id-store.js';
-import { MOVED_FROM, parkedRecord, readParked } from './parked.js';
+import { MOVED_FROM, PARKED, parkedRecord, readParked } from './parked.js';
 
 /** The Opik ids of one span, as the exporter sends them on every path. */
 export interface OpikIds {
@@ -16,6 +16,8 @@ export interface OpikIds {
 }
 
 export const ID_KEYS = ['opik.trace_id', 'opik.span_id', 'opik.parent_span_id'] as const;
+/** The attributes `assignIds` writes (and replaces when a span passes it again). */
+const OWN_KEYS = new Set<string>([...ID_KEYS, MOVED_FROM, PARKED]);
 const SLOTS: Record<string, keyof Stated> = {
   'opik.trace_id': 'trace',
   'opik.span_id': 'span',
@@ -45,6 +47,8 @@ interface Item {
   readonly stated: Stated;
   /** Set on spans moved from stand-in traces: those traces' ids. */
   movedFrom?: readonly string[];
+  /** Set on spans parked in this batch. */
+  parked?: boolean;
 }
 
 const ns2ms = (ns: bigint) => Number(ns / 1_000_000n);
@@ -142,7 +146,7 @@ export async function assignIds(traces: Traces, store: IdStore): Promise<Traces>
   const byId = new Map(items.map((i) => [i.span, i]));
   const stamped = mapSpans(traces, ({ span }) => {
     const item = byId.get(span)!;
-    return withIds(span, ids(item), movedFrom.get(keyOf(item)));
+    return withIds(span, ids(item), { movedFrom: movedFrom.get(keyOf(item)), parked: item.parked });
   });
   // A moved span that is in this batch too goes once, as the batch's own (marked above).
   const inBatch = new Set(items.map(keyOf));
@@ -150,11 +154,8 @@ export async function assignIds(traces: Traces, store: IdStore): Promise<Traces>
   if (extra.length === 0) return stamped;
   const movedSpansOnly = extra.map(
     (m) =>
-      makeTraces(
-        [withIds(m.span, ids(m), m.movedFrom)],
-        m.resource.resource.attributes,
-        m.scope.scope,
-      ).resourceSpans[0]!,
+      makeTraces([withIds(m.span, ids(m), m)], m.resource.resource.attributes, m.scope.scope)
+        .resourceSpans[0]!,
   );
   return { resourceSpans: [...stamped.resourceSpans, ...movedSpansOnly] };
 }
@@ -202,7 +203,11 @@ async function park(
     };
     records.set(otelTraceId, parkedRecord({ standIn: opikTraceId(otelTraceId), traces }));
   }
-  for (const [otelTraceId, opikId] of await store.park(records)) traceOf.set(otelTraceId, opikId);
+  const known = await store.park(records);
+  for (const [otelTraceId, opikId] of known) traceOf.set(otelTraceId, opikId);
+  for (const [otelTraceId, list] of waiting) {
+    if (!known.has(otelTraceId)) for (const i of list) i.parked = true;
+  }
 }
 
 /**
@@ -252,18 +257,24 @@ function idDeriver(): (hex: string, ts: number) => string {
   };
 }
 
-/** The span with exactly these Opik ids as its `opik.*` id attributes (and its stand-ins, if moved). */
-export function withIds(span: Span, ids: OpikIds, movedFrom?: readonly string[]): Span {
-  const attributes: KeyValue[] = span.attributes.filter(
-    (kv) => !(ID_KEYS as readonly string[]).includes(kv.key) && kv.key !== MOVED_FROM,
-  );
+/**
+ * The span with exactly these Opik ids as its `opik.*` id attributes, and the marks of a span
+ * moved from stand-ins (`MOVED_FROM`) or parked under one (`PARKED`).
+ */
+export function withIds(
+  span: Span,
+  ids: OpikIds,
+  marks: { readonly movedFrom?: readonly string[]; readonly parked?: boolean } = {},
+): Span {
+  const attributes: KeyValue[] = span.attributes.filter((kv) => !OWN_KEYS.has(kv.key));
   attributes.push(
     { key: 'opik.trace_id', value: ids.traceId },
     { key: 'opik.span_id', value: ids.spanId },
   );
   if (ids.parentSpanId !== null)
     attributes.push({ key: 'opik.parent_span_id', value: ids.parentSpanId });
-  if (movedFrom !== undefined) attributes.push({ key: MOVED_FROM, value: [...movedFrom] });
+  if (marks.movedFrom) attributes.push({ key: MOVED_FROM, value: [...marks.movedFrom] });
+  if (marks.parked) attributes.push({ key: PARKED, value: span.traceId });
   return { ...span, attributes };
 }
 

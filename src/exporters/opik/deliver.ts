@@ -15,6 +15,8 @@ export interface DeliveryContext {
   readonly metrics: OpikMetrics;
   readonly recentTraceRows: RecentIds;
   readonly deadLetter: (entries: readonly DeadLetterEntry[]) => Promise<void>;
+  /** The Opik ids the id store knows for these OTel traces. */
+  readonly knownTraces: (otelTraceIds: string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 /** The outcome of one request, or `handled` when the attempt dealt with its items itself. */

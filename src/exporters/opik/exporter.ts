@@ -57,6 +57,7 @@ export function createOpikExporter(
   });
   const recentTraceRows = new RecentIds(10_000);
   const http = opikHttpFor(config);
+  const ids = idStep(settings, config, deps);
   const ctx: DeliveryContext = {
     http,
     maxItems: config.max_items_per_request,
@@ -65,6 +66,7 @@ export function createOpikExporter(
     metrics,
     recentTraceRows,
     deadLetter: (entries) => deadLetter.write(entries),
+    knownTraces: (otelTraceIds) => ids.knownTraces(otelTraceIds),
   };
   const window =
     checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
@@ -107,7 +109,7 @@ export function createOpikExporter(
 
   const chain = buildChain<Payload>({
     settings,
-    beforeQueue: idStep(settings, config, deps),
+    beforeQueue: ids,
     queue: config.sending_queue.enabled
       ? { config: config.sending_queue, deadLetter: deadLetterBatch }
       : undefined,

@@ -15,9 +15,13 @@ export function idStep(
   settings: Settings,
   config: OpikConfig,
   deps: { readonly idStore?: IdStore; readonly now?: () => number } = {},
-): BeforeQueue {
+): BeforeQueue & {
+  /** The Opik ids the store knows for these OTel traces (once started). */
+  knownTraces(otelTraceIds: string[]): Promise<ReadonlyMap<string, string>>;
+} {
   let store = deps.idStore;
   return {
+    knownTraces: (otelTraceIds) => store!.get('opik_trace', otelTraceIds),
     async start(host) {
       if (deps.idStore) return;
       const options: IdStoreOptions = {

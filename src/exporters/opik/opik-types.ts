@@ -30,6 +30,8 @@ export interface OpikSpan {
   readonly total_estimated_cost?: number;
   readonly error_info?: OpikErrorInfo;
   readonly source: 'sdk';
+  /** Set only on spans written under a stand-in trace, to the epoch: any later write wins. */
+  readonly last_updated_at?: string;
 }
 
 /** A trace as `POST /v1/private/traces/batch` writes it (`Trace_Write`). */

@@ -29,3 +29,10 @@ export function readParked(record: string): Parked {
  * it is delivered; read by the exporter, never sent.
  */
 export const MOVED_FROM = 'opik.moved_from_trace_id';
+
+/**
+ * The attribute that marks a parked span (its OTel trace id): written under a stand-in trace
+ * that any later write of it replaces (`last_updated_at` the epoch), and not written at all once
+ * its trace's Opik id is known (it moved meanwhile); read by the exporter, never sent.
+ */
+export const PARKED = 'opik.parked_in_trace';

@@ -11,7 +11,7 @@ import {
 } from './opik-version.js';
 import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
-import type { Payload } from './payload.js';
+import { type Payload, skipMoved } from './payload.js';
 import { deliverSpansRest, deliverTraceRows, removeStandIns } from './rest-delivery.js';
 
 export interface OtlpPathOptions {
@@ -118,6 +118,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
   }
 
   return senderOf(async (payload, signal) => {
+    await skipMoved(payload, ctx.knownTraces);
     await ensureUsable(signal);
     const encodeAs = await encoding(signal);
     await deliverTraceRows(payload, ctx, signal);
@@ -131,6 +132,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
 /** The fallback path: everything through Opik's REST batch API. */
 export function restPath(ctx: DeliveryContext): Sender<Payload> {
   return senderOf(async (payload, signal) => {
+    await skipMoved(payload, ctx.knownTraces);
     await deliverTraceRows(payload, ctx, signal);
     await deliverSpansRest(
       payload.spans.filter((s) => !s.done),

@@ -1,5 +1,5 @@
 import { uuidV7Timestamp } from '../../opik-ids/uuid.js';
-import { getAttribute } from '../../pdata/attributes.js';
+import { getAttribute, getString } from '../../pdata/attributes.js';
 import { eachSpan } from '../../pdata/split.js';
 import type { Traces } from '../../pdata/traces.js';
 import { assignedIds } from './assign-ids.js';
@@ -8,11 +8,13 @@ import { windowVerdict } from './limits.js';
 import { isoMs, type MappingContext, mapSpan, type OtlpForm, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { OpikEncoding } from './opik-version.js';
-import { MOVED_FROM } from './parked.js';
+import { MOVED_FROM, PARKED } from './parked.js';
 import type { RecentIds } from './recent-ids.js';
 
 export interface SpanEntry {
   readonly ref: SpanRef;
+  /** Set on a parked span: its OTel trace id (skipped once that trace's Opik id is known). */
+  readonly parkedIn?: string;
   /** The full Opik object, built on first use (see `MappedSpan.opik`). */
   readonly opik: OpikSpan;
   /** The OTLP form for an Opik version, or why only the REST API can write this span exactly. */
@@ -54,7 +56,7 @@ export interface PrepareOptions extends MappingContext {
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
-const MOVED = { blocker: 'moved from a stand-in trace: upserted through REST' } as const;
+const VIA_REST = { blocker: 'moved from or parked under a stand-in trace' } as const;
 
 /** Maps a batch whose spans carry their Opik ids (`assignIds`) once, for every attempt and path. */
 export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
@@ -66,13 +68,18 @@ export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
     const mapped = mapSpan({ resource, scope, span, ids: assignedIds(span) }, o);
     const movedFrom = getAttribute(span.attributes, MOVED_FROM);
     if (Array.isArray(movedFrom)) for (const id of movedFrom) standIns.add(String(id));
+    const parkedIn = getString(span.attributes, PARKED);
+    let opik: OpikSpan | undefined;
     spans.push({
       ref: mapped.ref,
+      parkedIn,
       get opik() {
-        return mapped.opik();
+        opik ??= parkedIn ? { ...mapped.opik(), last_updated_at: EPOCH } : mapped.opik();
+        return opik;
       },
-      // A moved span is upserted through REST (README, "Order of arrival").
-      otlp: movedFrom === undefined ? mapped.otlp : () => MOVED,
+      // Moved and parked spans go through REST, the one path that writes `last_updated_at`
+      // (README, "Order of arrival").
+      otlp: movedFrom === undefined && parkedIn === undefined ? mapped.otlp : () => VIA_REST,
       done: false,
     });
     const tid = mapped.ref.trace_id;
@@ -140,4 +147,23 @@ function setAsideOutsideWindow(p: Payload, windowMs: number, nowMs: number): voi
 function outsideReason(verdict: string, windowMs: number): string {
   const hours = Math.round(windowMs / 3_600_000);
   return `id outside Opik's ingestion window of ${hours}h around now (${verdict}); not sent (ingestion_window.outside: dead_letter)`;
+}
+
+/**
+ * Marks delivered (not sent) the parked spans whose trace's Opik id is known by now: the batch
+ * that stated it took them and writes them under it; written here, under their stand-in, they
+ * could land after that batch removed the stand-in. Their placeholder rows go with them.
+ */
+export async function skipMoved(
+  payload: Payload,
+  knownTraces: (otelTraceIds: string[]) => Promise<ReadonlyMap<string, string>>,
+): Promise<void> {
+  const parked = payload.spans.filter((s) => s.parkedIn !== undefined && !s.done);
+  if (parked.length === 0) return;
+  const known = await knownTraces([...new Set(parked.map((s) => s.parkedIn!))]);
+  const moved = parked.filter((s) => known.has(s.parkedIn!));
+  for (const s of moved) s.done = true;
+  const standIns = new Set(moved.map((s) => s.ref.trace_id));
+  for (const s of payload.spans) if (!s.done) standIns.delete(s.ref.trace_id);
+  for (const t of payload.traces) if (t.placeholder && standIns.has(t.opik.id)) t.done = true;
 }

@@ -123,4 +123,57 @@ describe('opik exporter: the order Dify’s envelopes arrive in does not matter'
       expect({ order, restartAt, ...got }).toEqual({ order, restartAt, ...natural });
     }
   });
+
+  it('leaves the same state when the moderation and its run wait together in a persistent queue while Opik is down', async () => {
+    const fake = await startFakeOpik();
+    fakes.push(fake);
+    const host = await storageHost(mkdtempSync(join(tmpdir(), 'arrival-')));
+    const { exporter } = await startExporter(
+      fake,
+      {
+        detect_id_overrides: false,
+        ingestion_window: { check: false },
+        sending_queue: { storage: 'file_storage', num_consumers: 4 },
+      },
+      {},
+      host,
+    );
+    fake.down = true;
+    for (const name of ['moderation', 'suggestion', 'rows', 'run'])
+      await exporter.consume(BATCHES[name]!);
+    fake.down = false;
+    const state = () => ({ traces: comparable(fake.traces()), spans: comparable(fake.spans()) });
+    for (let i = 0; i < 300 && JSON.stringify(state()) !== JSON.stringify(natural); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await exporter.shutdown();
+    await host.stop();
+    expect(state()).toEqual(natural);
+  });
+
+  it('does not write a moderation under its stand-in once its run moved it, when the moderation’s delivery is retried after the run’s', async () => {
+    const fake = await startFakeOpik();
+    fakes.push(fake);
+    const host = await storageHost(mkdtempSync(join(tmpdir(), 'arrival-')));
+    const { exporter } = await startExporter(
+      fake,
+      {
+        detect_id_overrides: false,
+        ingestion_window: { check: false },
+        timeout: '300ms',
+        trace_id_memory: { storage: 'file_storage' },
+      },
+      {},
+      host,
+    );
+    // The moderation's first request hangs until its attempt times out; the rest goes through.
+    fake.fail('traces', 'hang');
+    const moderation = exporter.consume(BATCHES.moderation!);
+    while (fake.requestsTo('traces').length === 0) await new Promise((r) => setImmediate(r));
+    for (const name of ['run', 'rows', 'suggestion']) await exporter.consume(BATCHES[name]!);
+    await moderation;
+    await exporter.shutdown();
+    await host.stop();
+    expect({ traces: comparable(fake.traces()), spans: comparable(fake.spans()) }).toEqual(natural);
+  });
 });

@@ -34,7 +34,12 @@ for (let i = 0; i < WARMUP + ROUNDS; i++) {
   const [rs] = traces.resourceSpans;
   const body = encodeTracesRequest({
     resourceSpans: [
-      { ...rs, scopeSpans: [{ ...rs.scopeSpans[0], spans: payload.spans.map((s) => s.otlp) }] },
+      {
+        ...rs,
+        scopeSpans: [
+          { ...rs.scopeSpans[0], spans: payload.spans.flatMap((s) => s.otlp('2.2').span ?? []) },
+        ],
+      },
     ],
   });
   const t3 = performance.now();

@@ -278,13 +278,25 @@ export function withIds(
   return { ...span, attributes };
 }
 
-/** The ids `assignIds` wrote onto a span. */
+/**
+ * The ids `assignIds` wrote onto a span. They are its last attributes (`withIds` appends them),
+ * so they are read from the end, without validating what the exporter itself wrote.
+ */
 export function assignedIds(span: Span): OpikIds {
-  const stated = statedIds(span);
-  if (!stated.trace || !stated.span) {
+  let traceId: string | undefined;
+  let spanId: string | undefined;
+  let parentSpanId: string | null = null;
+  const attrs = span.attributes;
+  for (let i = attrs.length - 1; i >= 0 && (traceId === undefined || spanId === undefined); i--) {
+    const { key, value } = attrs[i]!;
+    if (key === 'opik.trace_id') traceId = value as string;
+    else if (key === 'opik.span_id') spanId = value as string;
+    else if (key === 'opik.parent_span_id') parentSpanId = value as string;
+  }
+  if (traceId === undefined || spanId === undefined) {
     throw new Error(`span ${span.spanId} reached the Opik mapping without its Opik ids`);
   }
-  return { traceId: stated.trace, spanId: stated.span, parentSpanId: stated.parent ?? null };
+  return { traceId, spanId, parentSpanId };
 }
 
 function mapValues<K, V, W>(m: ReadonlyMap<K, V>, f: (v: V) => W): Map<K, W> {

@@ -11,7 +11,7 @@ import {
 } from './opik-version.js';
 import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
-import { type Payload, skipMoved } from './payload.js';
+import { type Payload, pending, skipMoved } from './payload.js';
 import { deliverSpansRest, deliverTraceRows, removeStandIns } from './rest-delivery.js';
 
 export interface OtlpPathOptions {
@@ -119,6 +119,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
 
   return senderOf(async (payload, signal) => {
     await skipMoved(payload, ctx.knownTraces);
+    if (!pending(payload)) return;
     await ensureUsable(signal);
     const encodeAs = await encoding(signal);
     await deliverTraceRows(payload, ctx, signal);
@@ -133,6 +134,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
 export function restPath(ctx: DeliveryContext): Sender<Payload> {
   return senderOf(async (payload, signal) => {
     await skipMoved(payload, ctx.knownTraces);
+    if (!pending(payload)) return;
     await deliverTraceRows(payload, ctx, signal);
     await deliverSpansRest(
       payload.spans.filter((s) => !s.done),

@@ -149,6 +149,13 @@ function outsideReason(verdict: string, windowMs: number): string {
   return `id outside Opik's ingestion window of ${hours}h around now (${verdict}); not sent (ingestion_window.outside: dead_letter)`;
 }
 
+/** Whether anything of the payload is still to be written. */
+export function pending(p: Payload): boolean {
+  return (
+    p.spans.some((s) => !s.done) || p.traces.some((t) => !t.done) || p.standIns.some((t) => !t.done)
+  );
+}
+
 /**
  * Marks delivered (not sent) the parked spans whose trace's Opik id is known by now: the batch
  * that stated it took them and writes them under it; written here, under their stand-in, they

@@ -6,7 +6,8 @@
  * - `trace_timestamp`: OTel trace id → the millisecond timestamp its Opik trace id is derived
  *   from, as Opik remembers it in Redis (`otelTraceId:…`, reference/opik.md §2): first stored wins.
  * - `opik_trace`: OTel trace id → the Opik trace id a span of that trace stated (`opik.trace_id`).
- * - `opik_span`: `<OTel trace id>:<OTel span id>` → the Opik span id that span stated.
+ * - `opik_span`: `<OTel trace id>:<OTel span id>` → the Opik span id that span stated (the
+ *   exporter keeps those of top-level spans: the parents later spans look up).
  * - parked spans, per OTel trace id: records of spans filed under a stand-in trace while the
  *   trace's Opik id was unknown, taken back (and moved) once a span states it.
  *

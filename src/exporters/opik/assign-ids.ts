@@ -73,8 +73,9 @@ const waitsForItsTrace = (i: Item) =>
  * ids, and a batch delivered from a persistent queue after a restart gets the ids it got now.
  *
  * Ids a span states (valid UUIDv7 `opik.*`, set by a receiver) are kept and remembered in the id
- * store: a later span of the same OTel trace that states none joins the same Opik trace and finds
- * its parent's Opik id (node rows posted after their run, message-scoped spans). The rest follow
+ * store (a trace's, and a top-level span's): a later span of the same OTel trace that states none
+ * joins the same Opik trace and finds its parent's Opik id (node rows posted after their run,
+ * message-scoped spans). The rest follow
  * Opik's own derivation: the trace id from the OTel trace id and the trace's first-stored
  * timestamp (the earliest start in the first batch that carried it), span and parent ids from
  * their OTel ids and the timestamp inside the Opik trace id.
@@ -95,10 +96,15 @@ export async function assignIds(traces: Traces, store: IdStore): Promise<Traces>
   if (items.length === 0) return traces;
   const statedTraces = new Map<string, string>();
   const statedSpans = new Map<string, string>();
+  // Only top-level spans' ids are remembered past the batch: the spans that look a parent up
+  // later (node rows, message-scoped spans) hang under their run's or message's top span.
+  const statedRoots = new Map<string, string>();
   for (const { span, stated } of items) {
     if (stated.trace && !statedTraces.has(span.traceId))
       statedTraces.set(span.traceId, stated.trace);
-    if (stated.span) statedSpans.set(spanKey(span.traceId, span.spanId), stated.span);
+    if (!stated.span) continue;
+    statedSpans.set(spanKey(span.traceId, span.spanId), stated.span);
+    if (span.parentSpanId === '') statedRoots.set(spanKey(span.traceId, span.spanId), stated.span);
   }
   const firstStart = new Map<string, number>();
   for (const { span } of items) {
@@ -112,7 +118,7 @@ export async function assignIds(traces: Traces, store: IdStore): Promise<Traces>
   // for every trace no span of this batch names, even one the store knows an Opik id for.
   const [traceIds, spanIds, knownTraces, knownSpans, timestamps, taken] = await Promise.all([
     statedTraces.size > 0 ? store.putIfAbsent('opik_trace', statedTraces) : none,
-    statedSpans.size > 0 ? store.putIfAbsent('opik_span', statedSpans) : none,
+    statedRoots.size > 0 ? store.putIfAbsent('opik_span', statedRoots) : none,
     firstStart.size > 0 ? store.get('opik_trace', firstStart.keys()) : none,
     lookUpParents(items, statedSpans, store),
     firstStart.size > 0
@@ -121,7 +127,7 @@ export async function assignIds(traces: Traces, store: IdStore): Promise<Traces>
     statedTraces.size > 0 ? store.takeParked(statedTraces.keys()) : Promise.resolve(new Map()),
   ]);
   const traceOf = new Map([...knownTraces, ...traceIds]);
-  const parentOf = new Map([...knownSpans, ...spanIds]);
+  const parentOf = new Map([...knownSpans, ...statedSpans, ...spanIds]);
   const derive = idDeriver();
   const opikTraceId = (otelTraceId: string) =>
     traceOf.get(otelTraceId) ?? derive(otelTraceId, Number(timestamps.get(otelTraceId) ?? 0));

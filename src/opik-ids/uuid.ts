@@ -30,7 +30,7 @@ export function uuidV7Timestamp(uuid: string): number {
 }
 
 /** The 12 hex digits of a 48-bit millisecond timestamp (negative times count as 0). */
-export function timestampHex(ms: number): string {
+function timestampHex(ms: number): string {
   return Math.max(0, Math.trunc(ms)).toString(16).padStart(12, '0').slice(-12);
 }
 

@@ -21,12 +21,12 @@ const span = (spanId: string, parentSpanId: string, startMs: number, attrs = {})
   });
 const store = () => memoryIdStore({ ttlMs: 3_600_000, maxEntries: 10, namespace: 'p' });
 /** Each span's Opik ids, as `assignIds` wrote them on. */
-const resolveIds = async (traces: Traces, ids: IdStore) =>
+const idsOf = async (traces: Traces, ids: IdStore) =>
   [...eachSpan(await assignIds(traces, ids))].map(({ span }) => ({ ids: assignedIds(span) }));
 
 describe('assignIds', () => {
   it('derives ids as Opik does: the earliest start of the first batch, then span and parent ids', async () => {
-    const ids = await resolveIds(
+    const ids = await idsOf(
       makeTraces([
         span('eee19b7ec3c1b174', '', 1767225600200),
         span('00000000000000aa', 'eee19b7ec3c1b174', 1767225600123),
@@ -49,20 +49,17 @@ describe('assignIds', () => {
 
   it('keeps the trace of a later batch together through the timestamp memory', async () => {
     const memory = store();
-    const [first] = await resolveIds(
+    const [first] = await idsOf(
       makeTraces([span('00000000000000aa', 'eee19b7ec3c1b174', 1767225600123)]),
       memory,
     );
-    const [later] = await resolveIds(
-      makeTraces([span('eee19b7ec3c1b174', '', 1767225600000)]),
-      memory,
-    );
+    const [later] = await idsOf(makeTraces([span('eee19b7ec3c1b174', '', 1767225600000)]), memory);
     expect(later!.ids.traceId).toBe(first!.ids.traceId);
     expect(later!.ids.spanId).toBe(first!.ids.parentSpanId);
   });
 
   it('keeps the Opik ids a receiver set, lowercased, and ignores invalid ones', async () => {
-    const [s] = await resolveIds(
+    const [s] = await idsOf(
       makeTraces([
         span('eee19b7ec3c1b174', '', 1767225600123, {
           'opik.trace_id': '019EBAF3-CFA3-70B7-A3C9-C9DE9689FEAD',
@@ -93,8 +90,8 @@ describe('assignIds with explicit ids', () => {
 
   it('gives later spans of a trace the trace and parent ids its earlier spans stated', async () => {
     const memory = store();
-    await resolveIds(makeTraces([root]), memory);
-    const [later] = await resolveIds(makeTraces([node]), memory);
+    await idsOf(makeTraces([root]), memory);
+    const [later] = await idsOf(makeTraces([node]), memory);
     expect(later!.ids).toEqual({
       traceId: TRACE_OPIK,
       spanId: '019ebaf3-cfb4-7b02-b561-86426bc98cea',

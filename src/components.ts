@@ -2,6 +2,8 @@ import type { AnyFactory } from './component/types.js';
 import { debugExporterFactory } from './exporters/debug/factory.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
 import { opikExporterFactory } from './exporters/opik/factory.js';
+import { otlpGrpcExporterFactories } from './exporters/otlp/factory.js';
+import { otlpHttpExporterFactories } from './exporters/otlphttp/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
@@ -30,6 +32,8 @@ export const builtinFactories: readonly AnyFactory[] = [
   opikExporterFactory,
   debugExporterFactory,
   fileExporterFactory,
+  ...otlpGrpcExporterFactories,
+  ...otlpHttpExporterFactories,
   healthCheckExtensionFactory,
   fileStorageExtensionFactory,
 ];

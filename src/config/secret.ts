@@ -8,14 +8,34 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_RE.test(key);
 }
 
-/** A copy of `value` with every non-empty secret replaced by `[REDACTED]`. */
+/**
+ * A copy of `value` with every non-empty secret replaced by `[REDACTED]`. Every value under a
+ * `headers` key is a secret too (an exporter's headers carry API keys under any name), as the
+ * Collector keeps them opaque.
+ */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] =
-      isSecretKey(k) && v !== '' && v !== null && v !== undefined ? REDACTED : redactSecrets(v);
+      isSecretKey(k) && v !== '' && v !== null && v !== undefined
+        ? REDACTED
+        : k === 'headers'
+          ? redactHeaderValues(v)
+          : redactSecrets(v);
   }
   return out;
+}
+
+/** `headers` as a map (`{name: value}`) or a list (`[{name, value}]`), values redacted. */
+function redactHeaderValues(headers: unknown): unknown {
+  const hide = (v: unknown) => (v === '' || v === null || v === undefined ? v : REDACTED);
+  if (Array.isArray(headers)) {
+    return headers.map((h: unknown) =>
+      h !== null && typeof h === 'object' && 'value' in h ? { ...h, value: hide(h.value) } : h,
+    );
+  }
+  if (headers === null || typeof headers !== 'object') return hide(headers);
+  return Object.fromEntries(Object.entries(headers).map(([name, v]) => [name, hide(v)]));
 }

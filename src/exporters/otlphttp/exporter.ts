@@ -1,0 +1,102 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { PermanentError } from '../../errors/errors.js';
+import { policyFromConfig } from '../../exporterhelper/backoff.js';
+import { buildChain } from '../../exporterhelper/chain.js';
+import { senderOf } from '../../exporterhelper/sender.js';
+import { decodeTracesResponseJson, encodeTracesJson } from '../../otlp/json-codec.js';
+import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
+import type { PartialSuccess } from '../../otlp/replies.js';
+import type { Traces } from '../../pdata/traces.js';
+import { PartialRejections } from '../otlp/partial-success.js';
+import { queuedOtlpExporter } from '../otlp/queued-exporter.js';
+import { Reloading } from '../otlp/reloading.js';
+import { userAgent } from '../otlp/user-agent.js';
+import { classifyHttpFailure } from './classify.js';
+import { type OtlpHttpConfig, tracesUrl } from './config.js';
+import { type HttpAnswer, OtlpHttpClient } from './http-client.js';
+
+const gzipAsync = promisify(gzip);
+
+const CONTENT_TYPE = { proto: 'application/x-protobuf', json: 'application/json' } as const;
+
+/** The `otlphttp` exporter: `POST` OTLP/HTTP (protobuf or JSON) through the exporterhelper chain. */
+export function createOtlpHttpExporter(
+  settings: Settings,
+  config: OtlpHttpConfig,
+  now: () => number = Date.now,
+): Component & TracesConsumer {
+  const url = tracesUrl(config);
+  const client = new Reloading(
+    () => new OtlpHttpClient(url, config.tls),
+    config.tls.reload_interval,
+    (err) =>
+      settings.logger.warn(
+        { error: String(err) },
+        'cannot reload the TLS files; kept the old ones',
+      ),
+  );
+  const partial = new PartialRejections(settings.logger);
+  // Configured headers may replace the user agent or Host; never the body's own headers.
+  const headers: Record<string, string> = {
+    'user-agent': userAgent(),
+    ...config.headers,
+    'content-type': CONTENT_TYPE[config.encoding],
+  };
+  if (config.compression === 'gzip') headers['content-encoding'] = 'gzip';
+  else delete headers['content-encoding'];
+
+  async function encode(traces: Traces): Promise<Uint8Array> {
+    const raw =
+      config.encoding === 'json'
+        ? Buffer.from(encodeTracesJson(traces), 'utf8')
+        : encodeTracesRequest(traces);
+    if (config.compression === 'none') return raw;
+    return gzipAsync(raw, { level: config.compression_params.level });
+  }
+
+  async function exportOnce(traces: Traces, signal: AbortSignal): Promise<void> {
+    const answer = await client.get().post(await encode(traces), headers, signal);
+    if (answer.status < 200 || answer.status > 299) {
+      throw classifyHttpFailure(answer, url.href, now());
+    }
+    partial.note(traces, readPartialSuccess(answer, url.href));
+  }
+
+  const chain = buildChain<Traces>({
+    primary: senderOf(exportOnce, {
+      async start() {
+        client.get();
+      },
+      shutdown: () => client.close(),
+    }),
+    timeoutMs: config.timeout,
+    retry: {
+      enabled: config.retry_on_failure.enabled,
+      ...policyFromConfig(config.retry_on_failure),
+    },
+    logger: settings.logger,
+  });
+  return queuedOtlpExporter(settings, config.sending_queue, chain, partial);
+}
+
+/**
+ * The partial success in a 2xx body, read by its content type (another type, or no body, means
+ * none). A body that does not parse is a permanent error, as in the Collector: the server took
+ * the data, and a retry would send it twice.
+ */
+function readPartialSuccess(answer: HttpAnswer, url: string): PartialSuccess | undefined {
+  if (answer.body.length === 0) return undefined;
+  try {
+    if (answer.contentType === CONTENT_TYPE.proto) return decodeTracesResponse(answer.body);
+    if (answer.contentType === CONTENT_TYPE.json) return decodeTracesResponseJson(answer.body);
+    return undefined;
+  } catch (err) {
+    throw new PermanentError(
+      'ERR_EXPORT_REJECTED',
+      `${url} answered ${answer.status} with a body that is not an ExportTraceServiceResponse`,
+      { cause: err },
+    );
+  }
+}

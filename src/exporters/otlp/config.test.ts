@@ -44,6 +44,27 @@ describe('otlp exporter config', () => {
     expect(JSON.stringify(dup.error?.issues)).toContain('duplicate header');
   });
 
+  it('refuses header values that would split a header, and the headers gRPC writes itself', () => {
+    const bad = otlpGrpcConfigSchema.safeParse({
+      ...createDefaultConfig(),
+      endpoint: 'g:1',
+      headers: { 'x-key': 'a\r\nx-injected: b' },
+    });
+    expect(JSON.stringify(bad.error?.issues)).toContain('cannot hold CR, LF or NUL');
+    expect(
+      validate(parse({ endpoint: 'g:1', headers: { 'grpc-timeout': '1S', 'X-Ok': 'v', TE: 'x' } })),
+    ).toEqual([
+      {
+        path: 'headers::grpc-timeout',
+        message: '"grpc-timeout" is set by the exporter or its transport and cannot be configured',
+      },
+      {
+        path: 'headers::te',
+        message: '"te" is set by the exporter or its transport and cannot be configured',
+      },
+    ]);
+  });
+
   it('dials host:port, strips http(s)://, and passes gRPC targets through', () => {
     expect(grpcTarget('gateway:4317')).toBe('gateway:4317');
     expect(grpcTarget('http://gateway:4317')).toBe('gateway:4317');

@@ -12,7 +12,7 @@ import {
   sendingQueueSchema,
   validateSendingQueue,
 } from '../../exporterhelper/queue/config.js';
-import { headersSchema } from './headers.js';
+import { headersSchema, reservedHeaderIssues } from './headers.js';
 
 /**
  * The `otlp` (gRPC) exporter's settings, with the names and defaults of the Collector's
@@ -67,8 +67,12 @@ export function validate(c: OtlpGrpcConfig): ConfigIssue[] {
   return [
     ...validateRetryOnFailure(c.retry_on_failure, 'retry_on_failure'),
     ...validateSendingQueue(c.sending_queue, 'sending_queue'),
+    ...reservedHeaderIssues(c.headers, (n) => n.startsWith('grpc-') || GRPC_RESERVED.has(n)),
   ];
 }
+
+/** Headers gRPC itself writes (besides every `grpc-*`). */
+const GRPC_RESERVED = new Set(['content-type', 'te', 'user-agent']);
 
 /**
  * What grpc-js dials for an `endpoint`: `http://` and `https://` are stripped (they are not gRPC

@@ -20,7 +20,7 @@ export function createOtlpGrpcExporter(
 ): Component & TracesConsumer {
   const client = new Reloading(
     () => new TraceServiceClient(config, userAgent()),
-    config.tls.reload_interval,
+    config.tls,
     (err) =>
       settings.logger.warn(
         { error: String(err) },

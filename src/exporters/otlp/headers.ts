@@ -21,6 +21,12 @@ export const headersSchema = z
         ctx.addIssue({ code: 'custom', message: `"${name}" is not a valid header name` });
         continue;
       }
+      if (/[\r\n]/.test(value) || value.includes('\0')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `header "${name}": a value cannot hold CR, LF or NUL`,
+        });
+      }
       if (key in out) ctx.addIssue({ code: 'custom', message: `duplicate header "${name}"` });
       out[key] = value;
     }
@@ -28,3 +34,20 @@ export const headersSchema = z
   });
 
 export type Headers = z.infer<typeof headersSchema>;
+
+/**
+ * Issues for headers the exporter writes itself (`reserved`), or that a transport owns; `prefix`
+ * is the key path of `headers`.
+ */
+export function reservedHeaderIssues(
+  headers: Headers,
+  reserved: (name: string) => boolean,
+  prefix = 'headers',
+): Array<{ path: string; message: string }> {
+  return Object.keys(headers)
+    .filter(reserved)
+    .map((name) => ({
+      path: `${prefix}::${name}`,
+      message: `"${name}" is set by the exporter or its transport and cannot be configured`,
+    }));
+}

@@ -1,40 +1,52 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { TlsClientConfig } from '../../config/tls.js';
+
 /** Something with connections to close. */
 export interface Closable {
   close(): Promise<void> | void;
 }
 
 /**
- * A client that is built again from its settings once `intervalMs` has passed (the TLS
- * `reload_interval`), so that renewed certificate files are read; 0 builds it once. Calls already
- * made on the replaced client finish on it before it closes. If a rebuild fails (a certificate
- * file mid-rotation), the current client stays and the rebuild is tried again one interval later.
+ * A client built from files that may be renewed (the TLS `reload_interval`): once `intervalMs`
+ * has passed, the files are read again, and if they changed the client is built again; calls
+ * already made on the replaced client finish on it before it closes. 0 reads them once. If the
+ * files cannot be read or the rebuild fails (a certificate mid-rotation), the current client
+ * stays and the files are read again one interval later.
  */
 export class Reloading<C extends Closable> {
   private current: C | undefined;
-  private builtAt = 0;
+  private checkedAt = 0;
+  private seen = '';
 
   constructor(
     private readonly build: () => C,
-    private readonly intervalMs: number,
+    private readonly files: TlsClientConfig,
     private readonly onReloadError: (err: unknown) => void,
     private readonly now: () => number = Date.now,
   ) {}
 
   get(): C {
     if (this.current === undefined) {
-      this.current = this.build();
-      this.builtAt = this.now();
-    } else if (this.intervalMs > 0 && this.now() - this.builtAt >= this.intervalMs) {
-      const old = this.current;
+      this.current = this.build(); // first: it names a file it cannot read
+      this.seen = fingerprint(this.files);
+      this.checkedAt = this.now();
+      return this.current;
+    }
+    const interval = this.files.reload_interval;
+    if (interval > 0 && this.now() - this.checkedAt >= interval) {
+      this.checkedAt = this.now();
       try {
-        this.current = this.build();
+        const latest = fingerprint(this.files);
+        if (latest !== this.seen) {
+          const old = this.current;
+          this.current = this.build();
+          this.seen = latest;
+          void Promise.resolve(old.close()).catch(() => {});
+        }
       } catch (err) {
         this.onReloadError(err);
-        return old;
-      } finally {
-        this.builtAt = this.now();
       }
-      void Promise.resolve(old.close()).catch(() => {});
     }
     return this.current;
   }
@@ -44,4 +56,14 @@ export class Reloading<C extends Closable> {
     this.current = undefined;
     await c?.close();
   }
+}
+
+/** A digest of the TLS files' contents (missing settings count as empty). */
+function fingerprint(t: TlsClientConfig): string {
+  const hash = createHash('sha256');
+  for (const f of [t.ca_file, t.cert_file, t.key_file]) {
+    hash.update(f === undefined ? '' : readFileSync(f));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
 }

@@ -30,6 +30,17 @@ describe('otlphttp exporter config', () => {
     expect(validate(parse({ traces_endpoint: 'https://x/otlp/v1/traces' }))).toEqual([]);
   });
 
+  it('refuses headers that describe the body or the connection; Host and User-Agent may be set', () => {
+    expect(
+      validate(
+        parse({
+          endpoint: 'http://gw:4318',
+          headers: { 'Content-Type': 'text/plain', host: 'gw.example', 'user-agent': 'me' },
+        }),
+      ).map((i) => i.path),
+    ).toEqual(['headers::content-type']);
+  });
+
   it('refuses what the Collector refuses, with the accepted values in the message', () => {
     const bad = otlpHttpConfigSchema.safeParse({
       ...createDefaultConfig(),

@@ -12,7 +12,7 @@ import {
   sendingQueueSchema,
   validateSendingQueue,
 } from '../../exporterhelper/queue/config.js';
-import { headersSchema } from '../otlp/headers.js';
+import { headersSchema, reservedHeaderIssues } from '../otlp/headers.js';
 
 /**
  * The `otlphttp` exporter's settings, with the names and defaults of the Collector's `otlp_http`
@@ -58,12 +58,27 @@ export function validate(c: OtlpHttpConfig): ConfigIssue[] {
   const issues = [
     ...validateRetryOnFailure(c.retry_on_failure, 'retry_on_failure'),
     ...validateSendingQueue(c.sending_queue, 'sending_queue'),
+    ...reservedHeaderIssues(c.headers, (n) => HTTP_RESERVED.has(n)),
   ];
   if (c.endpoint === undefined && c.traces_endpoint === undefined) {
     issues.push({ path: 'endpoint', message: 'set endpoint or traces_endpoint' });
   }
   return issues;
 }
+
+/** Headers that describe the body or the connection, which the exporter and undici write. */
+const HTTP_RESERVED = new Set([
+  'content-type',
+  'content-encoding',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
 
 /**
  * Where traces go: `traces_endpoint` as given, else `endpoint` + `/v1/traces` (one slash between

@@ -30,7 +30,7 @@ export function createOtlpHttpExporter(
   const url = tracesUrl(config);
   const client = new Reloading(
     () => new OtlpHttpClient(url, config.tls),
-    config.tls.reload_interval,
+    config.tls,
     (err) =>
       settings.logger.warn(
         { error: String(err) },
@@ -38,14 +38,13 @@ export function createOtlpHttpExporter(
       ),
   );
   const partial = new PartialRejections(settings.logger);
-  // Configured headers may replace the user agent or Host; never the body's own headers.
+  // Configured headers may replace the user agent or Host; validation keeps them off the body's.
   const headers: Record<string, string> = {
     'user-agent': userAgent(),
     ...config.headers,
     'content-type': CONTENT_TYPE[config.encoding],
+    ...(config.compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
   };
-  if (config.compression === 'gzip') headers['content-encoding'] = 'gzip';
-  else delete headers['content-encoding'];
 
   async function encode(traces: Traces): Promise<Uint8Array> {
     const raw =

@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Pool } from 'undici';
 import { clientTlsOptions, type TlsClientConfig } from '../../config/tls.js';
-import { RetryableError } from '../../errors/errors.js';
+import { PermanentError, RetryableError } from '../../errors/errors.js';
 
 /** What came back for one POST: status, the headers the exporter reads, and the body. */
 export interface HttpAnswer {
@@ -67,6 +67,14 @@ export class OtlpHttpClient {
       };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
+      // undici refused the request itself (a header it will not send): the same every time.
+      if ((err as { code?: unknown }).code === 'UND_ERR_INVALID_ARG') {
+        throw new PermanentError(
+          'ERR_EXPORT_REJECTED',
+          `cannot send to ${this.url.href}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
       throw new RetryableError(
         'ERR_EXPORT_FAILED',
         `OTLP/HTTP export to ${this.url.href} got no answer: ${(err as Error).message}`,

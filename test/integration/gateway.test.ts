@@ -3,12 +3,14 @@
  * `otlphttp` exporter into a second collector's `otlp` receiver (the gateway), which sends to
  * Opik with a persistent queue. Every span reaches the gateway unchanged, field by field, while
  * Opik is down; the gateway has acknowledged them, keeps them across its own restart, and
- * delivers them all once Opik is back.
+ * delivers them all once Opik is back. A gateway that refuses for a while is waited for as long as
+ * it asks (HTTP Retry-After, gRPC RetryInfo), which the sidecar reads from the gateway's answers.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RetryableError } from '../../src/errors/errors.js';
 import { encodeTracesRequest } from '../../src/otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../src/pdata/span.js';
 import type { Traces } from '../../src/pdata/traces.js';
@@ -186,5 +188,36 @@ describe.each([
         .map((r) => String(r.name))
         .sort(),
     ).toEqual([...names].sort());
+  });
+
+  it('waits as long as a refusing gateway asks (Retry-After / RetryInfo), then delivers', async () => {
+    const gateway = await start(`
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:0 }
+      http: { endpoint: 127.0.0.1:0 }
+exporters:
+  sink:
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [sink] }
+`);
+    const sink = sinks.get('sink')!;
+    sink.fail = new RetryableError('ERR_PIPELINE_REFUSED', 'busy', { retryAfterMs: 1000 });
+    const sidecar = await start(sidecarConfig(exporterYaml(addresses(gateway))));
+    const sentAt = Date.now();
+    const res = await fetch(`http://${addresses(sidecar).http}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: encodeTracesRequest(workload()[1]!),
+    });
+    expect(res.status).toBe(200);
+    // The backoff alone (10–50 ms) would retry long before the gateway's second.
+    await new Promise((r) => setTimeout(r, 300));
+    sink.fail = undefined;
+    await eventually(() => sink.batches.length === 1);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1000);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import type { TlsClientConfig } from '../../config/tls.js';
 
 /** Something with connections to close. */
@@ -22,7 +23,7 @@ export class Reloading<C extends Closable> {
   constructor(
     private readonly build: () => C,
     private readonly files: TlsClientConfig,
-    private readonly onReloadError: (err: unknown) => void,
+    private readonly logger: Pick<Logger, 'warn'>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -45,7 +46,10 @@ export class Reloading<C extends Closable> {
           void Promise.resolve(old.close()).catch(() => {});
         }
       } catch (err) {
-        this.onReloadError(err);
+        this.logger.warn(
+          { error: err instanceof Error ? err.message : String(err) },
+          'cannot reload the TLS files; the current ones stay in use',
+        );
       }
     }
     return this.current;

@@ -2,15 +2,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { PermanentError } from '../../errors/errors.js';
-import { policyFromConfig } from '../../exporterhelper/backoff.js';
-import { buildChain } from '../../exporterhelper/chain.js';
-import { senderOf } from '../../exporterhelper/sender.js';
 import { decodeTracesResponseJson, encodeTracesJson } from '../../otlp/json-codec.js';
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { PartialSuccess } from '../../otlp/replies.js';
 import type { Traces } from '../../pdata/traces.js';
-import { PartialRejections } from '../otlp/partial-success.js';
-import { queuedOtlpExporter } from '../otlp/queued-exporter.js';
+import { otlpExporter } from '../otlp/otlp-exporter.js';
 import { Reloading } from '../otlp/reloading.js';
 import { userAgent } from '../otlp/user-agent.js';
 import { classifyHttpFailure } from './classify.js';
@@ -31,13 +27,8 @@ export function createOtlpHttpExporter(
   const client = new Reloading(
     () => new OtlpHttpClient(url, config.tls),
     config.tls,
-    (err) =>
-      settings.logger.warn(
-        { error: String(err) },
-        'cannot reload the TLS files; kept the old ones',
-      ),
+    settings.logger,
   );
-  const partial = new PartialRejections(settings.logger);
   // Configured headers may replace the user agent or Host; validation keeps them off the body's.
   const headers: Record<string, string> = {
     'user-agent': userAgent(),
@@ -55,29 +46,17 @@ export function createOtlpHttpExporter(
     return gzipAsync(raw, { level: config.compression_params.level });
   }
 
-  async function exportOnce(traces: Traces, signal: AbortSignal): Promise<void> {
-    const answer = await client.get().post(await encode(traces), headers, signal);
-    if (answer.status < 200 || answer.status > 299) {
-      throw classifyHttpFailure(answer, url.href, now());
-    }
-    partial.note(traces, readPartialSuccess(answer, url.href));
-  }
-
-  const chain = buildChain<Traces>({
-    primary: senderOf(exportOnce, {
-      async start() {
-        client.get();
-      },
-      shutdown: () => client.close(),
-    }),
-    timeoutMs: config.timeout,
-    retry: {
-      enabled: config.retry_on_failure.enabled,
-      ...policyFromConfig(config.retry_on_failure),
+  return otlpExporter(settings, config, {
+    async exportOnce(traces, signal) {
+      const answer = await client.get().post(await encode(traces), headers, signal);
+      if (answer.status < 200 || answer.status > 299) {
+        throw classifyHttpFailure(answer, url.href, now());
+      }
+      return readPartialSuccess(answer, url.href);
     },
-    logger: settings.logger,
+    open: () => void client.get(),
+    close: () => client.close(),
   });
-  return queuedOtlpExporter(settings, config.sending_queue, chain, partial);
 }
 
 /**

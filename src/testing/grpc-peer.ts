@@ -6,8 +6,8 @@ import {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeTracesRequest, encodeStatus } from '../../otlp/proto-codec.js';
-import type { Traces } from '../../pdata/traces.js';
+import { decodeTracesRequest, encodeStatus } from '../otlp/proto-codec.js';
+import type { Traces } from '../pdata/traces.js';
 
 /** One `Export` call as it arrived on the wire. */
 export interface PeerCall {

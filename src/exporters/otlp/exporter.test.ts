@@ -11,6 +11,7 @@ import { PermanentError, RetryableError } from '../../errors/errors.js';
 import { decodeTracesRequest, encodeTracesResponse } from '../../otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { Traces } from '../../pdata/traces.js';
+import { GrpcPeer, type PeerReply } from '../../testing/grpc-peer.js';
 import { selfSignedCertificate } from '../../testing/openssl.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { capturingLogger } from '../../testing/senders.js';
@@ -18,7 +19,6 @@ import { TestHost, testSettings } from '../../testing/settings.js';
 import { hostWithFileStorage, metricValue } from '../../testing/storage-host.js';
 import { createDefaultConfig, otlpGrpcConfigSchema } from './config.js';
 import { createOtlpGrpcExporter } from './exporter.js';
-import { GrpcPeer, type PeerReply } from './grpc-peer.js';
 
 const FAST_RETRY = {
   initial_interval: '1ms',

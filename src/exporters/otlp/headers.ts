@@ -35,19 +35,15 @@ export const headersSchema = z
 
 export type Headers = z.infer<typeof headersSchema>;
 
-/**
- * Issues for headers the exporter writes itself (`reserved`), or that a transport owns; `prefix`
- * is the key path of `headers`.
- */
+/** Issues for configured headers that the exporter or its transport writes itself. */
 export function reservedHeaderIssues(
   headers: Headers,
   reserved: (name: string) => boolean,
-  prefix = 'headers',
 ): Array<{ path: string; message: string }> {
   return Object.keys(headers)
     .filter(reserved)
     .map((name) => ({
-      path: `${prefix}::${name}`,
+      path: `headers::${name}`,
       message: `"${name}" is set by the exporter or its transport and cannot be configured`,
     }));
 }

@@ -78,10 +78,11 @@ export function parseLossless(text: string): LosslessJson {
     }
   };
   const value = (depth: number): LosslessJson => {
-    if (depth > MAX_DEPTH)
-      fail(`Document nesting depth exceeds the maximum allowed (${MAX_DEPTH})`);
     skip();
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) {
+      fail(`Document nesting depth exceeds the maximum allowed (${MAX_DEPTH})`);
+    }
     if (c === '{') {
       i++;
       const out: LosslessObject = {};

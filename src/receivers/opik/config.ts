@@ -10,8 +10,11 @@ export const DEFAULT_MAX_REQUEST_BODY_SIZE = 64 * 1024 * 1024;
 export const opikReceiverConfigSchema = z.strictObject({
   /** `host:port` to listen on; Dify's Opik URL is then `http://<host>:<port>/api/`. */
   endpoint: endpoint(),
-  /** Keys a caller must send in `Authorization`, raw as Opik's SDKs send them; empty = any caller. */
-  api_keys: z.array(str().refine((k) => k.trim() !== '', { error: 'must not be empty' })),
+  /**
+   * Keys a caller must send in `Authorization`, raw as Opik's SDKs send them; none = any caller.
+   * Empty entries are ignored, so `["${env:KEY:-}"]` with KEY unset means no key.
+   */
+  api_keys: z.array(str()),
   /** Largest body accepted, in bytes, as sent and again after decompression. */
   max_request_body_size: int({ min: 1 }),
   /** How long a write waits for the pipeline before the receiver answers 429 (the client re-sends). */

@@ -51,7 +51,7 @@ export class OpikReceiver implements Component {
   ) {
     this.report = receiverReport(settings, 'http');
     this.metrics = opikReceiverMetrics(settings);
-    this.checkKey = apiKeyCheck(config.api_keys);
+    this.checkKey = apiKeyCheck(config.api_keys.filter((k) => k.trim() !== ''));
   }
 
   /** The bound `host:port` once started (the real port when the config said 0). */
@@ -68,7 +68,8 @@ export class OpikReceiver implements Component {
       this.handle(req, res).catch(() => res.destroy());
     });
     this.settings.logger.info({ endpoint: this.listener.address }, 'opik receiver listening');
-    if (this.relay && this.config.api_keys.length === 0 && this.config.relay.api_key !== '') {
+    const open = this.config.api_keys.every((k) => k.trim() === '');
+    if (this.relay && open && this.config.relay.api_key !== '') {
       this.settings.logger.warn(
         'opik receiver: no api_keys, so any caller that reaches it uses the relay’s Opik API key; set api_keys unless the network is trusted',
       );

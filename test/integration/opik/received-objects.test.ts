@@ -3,7 +3,10 @@
  * turned back by the `opik` exporter (received-objects.ts) into the JSON it sends Opik. Numbers
  * keep their literals (Opik stores `1.0` as a double), times their sub-millisecond digits.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   receivedObject,
   takeReceivedObjects,
@@ -14,6 +17,8 @@ import type { Span } from '../../../src/pdata/traces.js';
 import { type ReceivedItem, readBatch, readSingle } from '../../../src/receivers/opik/items.js';
 import { parseLossless } from '../../../src/receivers/opik/lossless-json.js';
 import { toSpan } from '../../../src/receivers/opik/to-span.js';
+import { type FakeOpik, startFakeOpik } from '../../fake-opik/server.js';
+import { startExporter } from './harness.js';
 
 const TRACE = '019ad8f1-3a40-7000-8000-000000000001';
 const SPAN = '019ad8f1-3a40-7000-8000-000000000002';
@@ -79,5 +84,68 @@ describe('an Opik object through the opik receiver and the opik exporter', () =>
     const { received, rest } = takeReceivedObjects(makeTraces([added, other]), 'P');
     expect(received).toHaveLength(1);
     expect(rest.resourceSpans[0]!.scopeSpans[0]!.spans).toEqual([other]);
+  });
+});
+
+describe('the opik exporter with received Opik objects', () => {
+  const fakes: FakeOpik[] = [];
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((f) => f.stop()));
+  });
+
+  const orphan = () =>
+    spansOf(
+      'span',
+      `{"spans": [{"id": "${SPAN}", "trace_id": "${TRACE}", "name": "moderation", "type": "tool", "start_time": "2026-12-01T09:00:01.5Z", "project_name": "Dify Demo"}]}`,
+    );
+
+  it('writes them through REST on the OTLP path, and never a stand-in trace for a span whose trace is elsewhere', async () => {
+    const fake = await startFakeOpik();
+    fakes.push(fake);
+    // A memory queue: ids are stamped at enqueue, which must leave these spans' own ids alone.
+    const { exporter } = await startExporter(fake, { sending_queue: { enabled: true } });
+    await exporter.consume(makeTraces(orphan()));
+    await exporter.shutdown();
+    expect(fake.spans('Dify Demo')).toEqual([
+      expect.objectContaining({
+        id: SPAN,
+        trace_id: TRACE,
+        type: 'tool',
+        start_time: '2026-12-01T09:00:01.500Z',
+      }),
+    ]);
+    expect(fake.traces('Dify Demo')).toEqual([]);
+    expect(
+      fake.requestsTo('spans').map((r) => JSON.parse(r.body.toString()).spans[0].id),
+    ).toContain(SPAN);
+  });
+
+  it('dead-letters an update Opik refuses for good as span_update', async () => {
+    const fake = await startFakeOpik();
+    fakes.push(fake);
+    const file = join(mkdtempSync(join(tmpdir(), 'dl-')), 'dead.jsonl');
+    const { exporter } = await startExporter(fake, { dead_letter: { path: file } });
+    await exporter.consume(makeTraces(orphan()));
+    const update = readSingle(
+      parseLossless(
+        `{"trace_id": "${PARENT}", "project_name": "Dify Demo", "output": {"late": true}}`,
+      ),
+      { entity: 'span', update: true },
+      SPAN,
+      newId,
+    ) as ReceivedItem;
+    await exporter.consume(makeTraces([toSpan(update, 0n)]));
+    await exporter.shutdown();
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        kind: 'span_update',
+        reason: expect.stringContaining('trace_id does not match the existing span'),
+        item: { project_name: 'Dify Demo', output: { late: true }, trace_id: PARENT },
+      }),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import type { ErrorCode } from '../../errors/codes.js';
 import { CollectorError, RetryableError } from '../../errors/errors.js';
 import { newUuidV7 } from '../../exporters/opik/ids.js';
 import { makeTraces } from '../../pdata/span.js';
@@ -13,7 +14,7 @@ import { apiKeyCheck } from './auth.js';
 import type { OpikReceiverConfig } from './config.js';
 import { type ReceivedItem, readBatch, readSingle } from './items.js';
 import { JsonSyntaxError, type LosslessJson, parseLossless } from './lossless-json.js';
-import { type OpikReceiverMetrics, opikReceiverMetrics } from './metrics.js';
+import { type OpikReceiverMetrics, opikReceiverMetrics, type WriteRoute } from './metrics.js';
 import { OpikRelay } from './relay.js';
 import {
   METHOD_NOT_ALLOWED,
@@ -92,7 +93,7 @@ export class OpikReceiver implements Component {
     const refused = this.checkKey(header(req, 'authorization'));
     if (refused) {
       req.resume();
-      this.rejected(route, refused.status);
+      this.rejected(labelOf(route), refused.status);
       return send(res, refused);
     }
     switch (route.kind) {
@@ -106,7 +107,7 @@ export class OpikReceiver implements Component {
       case 'other':
         if (!this.relay) {
           req.resume();
-          this.rejected(route, route.knownPath ? 405 : 404);
+          this.rejected('other', route.knownPath ? 405 : 404);
           return send(res, route.knownPath ? METHOD_NOT_ALLOWED : NOT_FOUND);
         }
         this.metrics.relayed(await this.relay.forward(req, res, apiPath, query));
@@ -120,7 +121,7 @@ export class OpikReceiver implements Component {
     const label = writeRoute(route.entity, route.write);
     const reject = (reply: OpikReply) => {
       req.resume();
-      this.metrics.rejected(label, reply.status);
+      this.rejected(label, reply.status);
       return reply;
     };
     if (mimeType(req.headers['content-type']) !== 'application/json')
@@ -242,10 +243,23 @@ export class OpikReceiver implements Component {
     };
   }
 
-  private rejected(route: Route, status: number): void {
-    const label = route.kind === 'write' ? writeRoute(route.entity, route.write) : 'other';
-    this.metrics.rejected(label, status);
+  /** A request answered with one of Opik's client errors, counted as the other receivers count theirs. */
+  private rejected(route: WriteRoute | 'other', status: number): void {
+    this.metrics.rejected(route, status);
+    this.report.badRequest(CODE_OF_STATUS[status] ?? 'ERR_BAD_REQUEST');
   }
+}
+
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  401: 'ERR_UNAUTHENTICATED',
+  404: 'ERR_NOT_FOUND',
+  405: 'ERR_METHOD_NOT_ALLOWED',
+  413: 'ERR_BODY_TOO_LARGE',
+  415: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+};
+
+function labelOf(route: Route): WriteRoute | 'other' {
+  return route.kind === 'write' ? writeRoute(route.entity, route.write) : 'other';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -33,7 +33,8 @@ export interface OpikSpan {
   readonly provider?: string;
   readonly total_estimated_cost?: number;
   readonly error_info?: OpikErrorInfo;
-  readonly source: OpikSource;
+  /** Always `sdk` on the exporter's own spans; as received (or absent) on received ones. */
+  readonly source?: OpikSource;
   /** The fields below are set only on Opik spans received as such (the `opik` receiver). */
   readonly total_estimated_cost_version?: string;
   readonly last_updated_at?: string;
@@ -54,7 +55,7 @@ export interface OpikTrace {
   readonly tags?: readonly string[];
   readonly error_info?: OpikErrorInfo;
   readonly thread_id?: string;
-  readonly source: OpikSource;
+  readonly source?: OpikSource;
   /** The epoch on placeholder rows, so that the real row always wins the upsert; as received on received traces. */
   readonly last_updated_at?: string;
   /** Set only on Opik traces received as such (the `opik` receiver). */

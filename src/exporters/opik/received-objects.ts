@@ -103,6 +103,7 @@ export function isReceivedObject(span: Span): boolean {
 
 /** The Opik object a span stands for, or undefined for a span that is not one (or lost its ids). */
 export function receivedObject(span: Span, projectName: string): ReceivedObject | undefined {
+  if (!isReceivedObject(span)) return undefined;
   const a = new Map<string, AnyValue>();
   const extra: { [key: string]: Json } = {};
   for (const { key, value } of span.attributes) {
@@ -110,19 +111,16 @@ export function receivedObject(span: Span, projectName: string): ReceivedObject 
       if (!a.has(key)) a.set(key, value);
     } else extra[key] = anyValueToJson(value);
   }
-  const entity = a.get('opik.entity_type');
-  const traceId = id(a.get('opik.trace_id'));
+  const entity = a.get('opik.entity_type') as 'trace' | 'span';
+  const traceId = id(a.get('opik.trace_id'))!;
   const spanId = id(a.get('opik.span_id'));
-  if ((entity !== 'trace' && entity !== 'span') || !traceId || (entity === 'span' && !spanId)) {
-    return undefined;
-  }
   const str = (key: string) => {
     const v = a.get(key);
     return typeof v === 'string' ? v : undefined;
   };
   const o = {
     project_name: str('opik.project_name') ?? projectName,
-    project_id: a.get('opik.project_id') === undefined ? undefined : str('opik.project_id'),
+    project_id: str('opik.project_id'),
     name: span.name,
     start_time: isoNs(span.startTimeUnixNano),
     end_time: span.endTimeUnixNano === 0n ? undefined : isoNs(span.endTimeUnixNano),
@@ -193,7 +191,7 @@ export function receivedObject(span: Span, projectName: string): ReceivedObject 
   const tail = {
     last_updated_at: o.last_updated_at,
     ttft: o.ttft,
-    source: o.source ?? 'sdk',
+    source: o.source,
     environment: o.environment,
   };
   if (entity === 'trace') {

@@ -126,12 +126,11 @@ export class OpikReceiver implements Component {
     };
     if (mimeType(req.headers['content-type']) !== 'application/json')
       return reject(UNSUPPORTED_MEDIA_TYPE);
-    if (!this.accepting)
-      return this.refusedReply(
-        new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down'),
-        label,
-        0,
-      );
+    if (!this.accepting) {
+      req.resume();
+      const closing = new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
+      return this.refusedReply(closing, label, 0);
+    }
     const body = await this.readJson(req);
     if ('status' in body) return reject(body);
     const newId = () => newUuidV7(this.now());

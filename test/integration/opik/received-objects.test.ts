@@ -52,7 +52,7 @@ describe('an Opik object through the opik receiver and the opik exporter', () =>
       `{"spans": [{"id": "${SPAN}", "trace_id": "${TRACE}", "parent_span_id": "${PARENT}", "name": "LLM", "type": "llm", "start_time": "2026-06-12T08:30:01Z", "model": "", "provider": "langgenius/openai/openai", "usage": {"completion_tokens": 218, "prompt_tokens": 1245, "total_tokens": 1463, "original_usage.prompt_tokens": 1245}, "total_estimated_cost": 0.0042, "total_estimated_cost_version": "v1"}]}`,
     );
     expect(written(span!)).toBe(
-      `{"id":"${SPAN}","project_name":"Exporter Project","trace_id":"${TRACE}","parent_span_id":"${PARENT}","name":"LLM","type":"llm","start_time":"2026-06-12T08:30:01Z","model":"","provider":"langgenius/openai/openai","usage":{"completion_tokens":218,"prompt_tokens":1245,"total_tokens":1463,"original_usage.prompt_tokens":1245},"total_estimated_cost":0.0042,"total_estimated_cost_version":"v1","source":"sdk"}`,
+      `{"id":"${SPAN}","project_name":"Exporter Project","trace_id":"${TRACE}","parent_span_id":"${PARENT}","name":"LLM","type":"llm","start_time":"2026-06-12T08:30:01Z","model":"","provider":"langgenius/openai/openai","usage":{"completion_tokens":218,"prompt_tokens":1245,"total_tokens":1463,"original_usage.prompt_tokens":1245},"total_estimated_cost":0.0042,"total_estimated_cost_version":"v1"}`,
     );
   });
 

@@ -191,7 +191,10 @@ export class OpikReceiver implements Component {
     }
   }
 
-  /** Hands the spans on; past `ack_timeout` the client is told to re-send (Opik upserts by id). */
+  /**
+   * Hands the spans on. Past `ack_timeout` the client is told to re-send, no sooner than
+   * `ack_timeout` later (Opik upserts by id, so a copy that still arrives does no harm).
+   */
   private async consume(traces: ReturnType<typeof makeTraces>): Promise<void> {
     const done = this.next.consume(traces);
     let timer: NodeJS.Timeout | undefined;
@@ -207,7 +210,7 @@ export class OpikReceiver implements Component {
         throw new RetryableError(
           'ERR_PIPELINE_REFUSED',
           `the pipeline did not take the data within ack_timeout (${waited} ms)`,
-          { throttled: true },
+          { throttled: true, retryAfterMs: waited },
         );
       }
     } finally {

@@ -91,10 +91,12 @@ describe('Dify’s Opik provider through the opik receiver', () => {
     for (const name of ['workflow_chatflow.json', 'message_chat.json', 'tool_error.json']) {
       const { single } = difyWrites(name);
       const want = await direct(single);
-      const got = await throughCollector(single, 'rest');
-      expect(got.statuses.every((s) => s === 201)).toBe(true);
-      expect(got.once).toEqual(want);
-      expect(got.twice).toEqual(want);
+      for (const path of ['otlp', 'rest'] as const) {
+        const got = await throughCollector(single, path);
+        expect(got.statuses.every((s) => s === 201)).toBe(true);
+        expect(got.once).toEqual(want);
+        expect(got.twice).toEqual(want);
+      }
     }
   });
 

@@ -58,6 +58,13 @@ describe('opik receiver relay', () => {
       404,
       { code: 404, message: 'Trace not found' },
     ]);
+    const unknown = await fetch(`${url}/api/v1/private/no-such-thing`, {
+      headers: { authorization: 'caller-key' },
+    });
+    expect([unknown.status, await unknown.json()]).toEqual([
+      404,
+      { code: 404, message: 'HTTP 404 Not Found' },
+    ]);
     // The receiver's own key check comes first.
     const refused = await fetch(`${url}/api/v1/private/traces/${TRACE}`);
     expect(refused.status).toBe(401);
@@ -66,7 +73,7 @@ describe('opik receiver relay', () => {
     );
     expect(m?.values.map((v) => [v.labels.outcome, v.value]).sort()).toEqual([
       ['2xx', 1],
-      ['4xx', 1],
+      ['4xx', 2],
     ]);
   });
 

@@ -43,6 +43,7 @@ export class OpikReceiver implements Component {
   private readonly report: ReceiverReport;
   private readonly metrics: OpikReceiverMetrics;
   private readonly checkKey: ReturnType<typeof apiKeyCheck>;
+  private readonly lastLogged = new Map<string, number>();
 
   constructor(
     private readonly settings: Settings,
@@ -93,7 +94,7 @@ export class OpikReceiver implements Component {
     const refused = this.checkKey(header(req, 'authorization'));
     if (refused) {
       req.resume();
-      this.rejected(labelOf(route), refused.status);
+      this.rejected(labelOf(route), refused);
       return send(res, refused);
     }
     switch (route.kind) {
@@ -107,8 +108,9 @@ export class OpikReceiver implements Component {
       case 'other':
         if (!this.relay) {
           req.resume();
-          this.rejected('other', route.knownPath ? 405 : 404);
-          return send(res, route.knownPath ? METHOD_NOT_ALLOWED : NOT_FOUND);
+          const reply = route.knownPath ? METHOD_NOT_ALLOWED : NOT_FOUND;
+          this.rejected('other', reply);
+          return send(res, reply);
         }
         this.metrics.relayed(await this.relay.forward(req, res, apiPath, query));
     }
@@ -121,7 +123,7 @@ export class OpikReceiver implements Component {
     const label = writeRoute(route.entity, route.write);
     const reject = (reply: OpikReply) => {
       req.resume();
-      this.rejected(label, reply.status);
+      this.rejected(label, reply);
       return reply;
     };
     if (mimeType(req.headers['content-type']) !== 'application/json')
@@ -246,9 +248,21 @@ export class OpikReceiver implements Component {
   }
 
   /** A request answered with one of Opik's client errors, counted as the other receivers count theirs. */
-  private rejected(route: WriteRoute | 'other', status: number): void {
-    this.metrics.rejected(route, status);
-    this.report.badRequest(CODE_OF_STATUS[status] ?? 'ERR_BAD_REQUEST');
+  /**
+   * A request answered with one of Opik's client errors, counted as the other receivers count
+   * theirs, and logged (once a minute per route and status): the SDK drops what is refused.
+   */
+  private rejected(route: WriteRoute | 'other', reply: OpikReply): void {
+    this.metrics.rejected(route, reply.status);
+    this.report.badRequest(CODE_OF_STATUS[reply.status] ?? 'ERR_BAD_REQUEST');
+    const key = `${route} ${reply.status}`;
+    const now = this.now();
+    if ((this.lastLogged.get(key) ?? -Infinity) > now - 60_000) return;
+    this.lastLogged.set(key, now);
+    this.settings.logger.warn(
+      { route, status: reply.status, answer: reply.body },
+      'opik receiver refused a request as Opik would (the client drops it)',
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 /** Keys whose values are secrets wherever they appear (`api_key`, `token`, an `Authorization` header...). */
 const SECRET_KEY_RE =
-  /^(api_?key|token|password|secret|client_secret|authorization|bearer_token)$/i;
+  /^(api_?keys?|token|password|secret|client_secret|authorization|bearer_token)$/i;
 
 export const REDACTED = '[REDACTED]';
 

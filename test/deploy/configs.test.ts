@@ -91,7 +91,7 @@ describe('Dockerfile', () => {
       /HEALTHCHECK[^\n]*\\\n\s+CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:13133\/'\)/,
     );
     expect(instr('VOLUME')).toEqual(['VOLUME ["/var/lib/dify-opik-collector"]']);
-    expect(instr('EXPOSE')).toEqual(['EXPOSE 4317 4318 4319 13133']);
+    expect(instr('EXPOSE')).toEqual(['EXPOSE 4317 4318 4319 4320 13133']);
   });
 
   it('builds better-sqlite3 from source, with no binary download', () => {

@@ -6,9 +6,10 @@ import { type Json, toJson } from './values.js';
 
 /** One item Opik will never take as it is, kept with the reason. */
 export interface DeadLetterEntry {
-  readonly kind: 'span' | 'trace';
+  /** `*_update`: a PATCH body the `opik` receiver took in (not re-sent by `replay`). */
+  readonly kind: 'span' | 'trace' | 'span_update' | 'trace_update';
   readonly reason: string;
-  readonly item: OpikSpan | OpikTrace;
+  readonly item: OpikSpan | OpikTrace | { readonly [key: string]: Json };
 }
 
 export interface DeadLetterOptions {

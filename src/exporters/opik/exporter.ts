@@ -142,7 +142,10 @@ export function createOpikExporter(
   async function push(traces: Traces, signal: AbortSignal) {
     if (spanCount(traces) === 0) return;
     const payload = await prepare(traces);
-    const pending = payload.spans.some((s) => !s.done) || payload.traces.some((t) => !t.done);
+    const pending =
+      payload.spans.some((s) => !s.done) ||
+      payload.traces.some((t) => !t.done) ||
+      payload.updates.some((u) => !u.done);
     if (pending) await chain.send(payload, signal);
     return { failedSpans: payload.deadLetteredSpans };
   }
@@ -178,11 +181,23 @@ export function createOpikExporter(
     const payload = await prepare(traces);
     const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
     const rows = payload.traces.filter((t) => !t.placeholder);
-    metrics.deadLettered('span', spans.length);
-    metrics.deadLettered('trace', rows.length);
+    const updates = payload.updates.map((u) => ({
+      kind: `${u.entity}_update` as const,
+      reason,
+      item: u.body,
+    }));
+    metrics.deadLettered(
+      'span',
+      spans.length + payload.updates.filter((u) => u.entity === 'span').length,
+    );
+    metrics.deadLettered(
+      'trace',
+      rows.length + payload.updates.filter((u) => u.entity === 'trace').length,
+    );
     await deadLetter.write([
       ...spans,
       ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
+      ...updates,
     ]);
   }
 

@@ -6,6 +6,7 @@ import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import type { Payload } from './payload.js';
 import { deliverSpansRest, deliverTraceRows } from './rest-delivery.js';
+import { deliverUpdates } from './update-delivery.js';
 
 export interface OtlpPathOptions {
   readonly projectName: string;
@@ -83,6 +84,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
     const { otlp, rest } = splitByPath(payload.spans);
     await deliverSpansOtlp(otlp, payload, ctx, o.encode, signal);
     await deliverSpansRest(rest, payload, ctx, signal);
+    await deliverUpdates(payload, ctx, signal);
   });
 }
 
@@ -96,5 +98,6 @@ export function restPath(ctx: DeliveryContext): Sender<Payload> {
       ctx,
       signal,
     );
+    await deliverUpdates(payload, ctx, signal);
   });
 }

@@ -5,9 +5,11 @@ import { uuidV7Timestamp } from './ids.js';
 import { windowVerdict } from './limits.js';
 import { isoMs, type MappingContext, mapSpan, type SpanRef } from './mapping.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
+import { type ReceivedObject, takeReceivedObjects } from './received-objects.js';
 import type { RecentIds } from './recent-ids.js';
 import { resolveIds } from './resolve-ids.js';
 import type { TraceTimestampStore } from './trace-memory.js';
+import type { Json } from './values.js';
 
 export interface SpanEntry {
   readonly ref: SpanRef;
@@ -24,6 +26,14 @@ export interface TraceEntry {
   done: boolean;
 }
 
+/** An update the `opik` receiver took in (a PATCH), sent as one after the creates. */
+export interface UpdateEntry {
+  readonly entity: 'trace' | 'span';
+  readonly id: string;
+  readonly body: { [key: string]: Json };
+  done: boolean;
+}
+
 /**
  * One batch, mapped once for every attempt and path: spans and trace rows with their Opik ids,
  * and which of them are delivered (or dead-lettered) already, so that a retry, or the other
@@ -32,6 +42,7 @@ export interface TraceEntry {
 export interface Payload {
   readonly spans: SpanEntry[];
   readonly traces: TraceEntry[];
+  readonly updates: UpdateEntry[];
   /** Items set aside before sending (outside the ingestion window). */
   readonly refused: DeadLetterEntry[];
   deadLetteredSpans: number;
@@ -50,7 +61,8 @@ export interface PrepareOptions extends MappingContext {
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
 export async function preparePayload(traces: Traces, o: PrepareOptions): Promise<Payload> {
-  const resolved = await resolveIds(traces, o.store, o.explicitIds);
+  const { received, rest } = takeReceivedObjects(traces, o.projectName);
+  const resolved = await resolveIds(rest, o.store, o.explicitIds);
   const spans: SpanEntry[] = [];
   const roots = new Map<string, OpikTrace>();
   const firstSpan = new Map<string, SpanRef>();
@@ -81,9 +93,26 @@ export async function preparePayload(traces: Traces, o: PrepareOptions): Promise
     if (roots.has(tid) || o.recentTraceRows.has(tid)) continue;
     traceEntries.push({ opik: placeholderRow(tid, span), placeholder: true, done: false });
   }
-  const payload: Payload = { spans, traces: traceEntries, refused: [], deadLetteredSpans: 0 };
+  const payload: Payload = {
+    spans,
+    traces: traceEntries,
+    updates: [],
+    refused: [],
+    deadLetteredSpans: 0,
+  };
+  addReceived(payload, received);
   if (o.window) setAsideOutsideWindow(payload, o.window.ms, o.window.now());
   return payload;
+}
+
+/** Opik objects received as such: their own rows, REST only, never a placeholder (received-objects.ts). */
+function addReceived(p: Payload, received: readonly ReceivedObject[]): void {
+  for (const r of received) {
+    if (r.write === 'update')
+      p.updates.push({ entity: r.entity, id: r.id, body: r.body, done: false });
+    else if (r.entity === 'trace') p.traces.push({ opik: r.item, placeholder: false, done: false });
+    else p.spans.push({ ref: r.ref, opik: r.item, otlp: null, done: false });
+  }
 }
 
 /**

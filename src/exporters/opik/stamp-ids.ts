@@ -1,6 +1,7 @@
 import { mapSpans } from '../../pdata/map-spans.js';
 import type { KeyValue, Traces } from '../../pdata/traces.js';
 import type { ExplicitIds } from './explicit-ids.js';
+import { isReceivedObject } from './received-objects.js';
 import { resolveIds } from './resolve-ids.js';
 import type { TraceTimestampStore } from './trace-memory.js';
 
@@ -16,10 +17,13 @@ export async function stampIds(
   store: TraceTimestampStore,
   explicitIds?: ExplicitIds,
 ): Promise<Traces> {
-  const resolved = await resolveIds(traces, store, explicitIds);
+  const canonical = mapSpans(traces, ({ span }) => (isReceivedObject(span) ? null : span));
+  const resolved = await resolveIds(canonical, store, explicitIds);
   const ids = new Map(resolved.map((r) => [r.span, r.ids]));
   return mapSpans(traces, ({ span }) => {
-    const id = ids.get(span)!;
+    const id = ids.get(span);
+    // An Opik object received as such keeps the ids it came with.
+    if (!id) return span;
     const attributes: KeyValue[] = span.attributes.filter((kv) => !ID_KEYS.includes(kv.key));
     attributes.push(
       { key: 'opik.trace_id', value: id.traceId },

@@ -13,12 +13,14 @@ import { probabilisticSamplerProcessorFactory } from './processors/probabilistic
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
 import { resourceProcessorFactory } from './processors/resource/factory.js';
 import { difyReceiverFactory } from './receivers/dify/factory.js';
+import { difyQueueReceiverFactory } from './receivers/dify-queue/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */
 export const builtinFactories: readonly AnyFactory[] = [
   otlpReceiverFactory,
   difyReceiverFactory,
+  difyQueueReceiverFactory,
   memoryLimiterProcessorFactory,
   batchProcessorFactory,
   genAiProcessorFactory,

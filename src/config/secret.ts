@@ -8,9 +8,18 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_RE.test(key);
 }
 
-/** A copy of `value` with every non-empty secret replaced by `[REDACTED]`. */
+/** `scheme://user:password@host…` with the password replaced (a Redis or PostgreSQL URL). */
+export function redactUrlPassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/i, `$1${REDACTED}@`);
+}
+
+/**
+ * A copy of `value` with every non-empty secret replaced by `[REDACTED]`: values of secret keys,
+ * and the password inside any URL.
+ */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value === 'string') return redactUrlPassword(value);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

@@ -59,13 +59,14 @@ describe('dify_queue receiver config', () => {
 
   it('accepts Dify’s legacy local storage', () => {
     expect(issues({ storage: { type: 'local' } })).toEqual([]);
+    // Dify's compose passes OPENDAL_SCHEME whatever STORAGE_TYPE is; local ignores it.
+    expect(issues({ storage: { type: 'local', scheme: 's3' } })).toEqual([]);
     expect(issues({ storage: { type: 'opendal', scheme: 'fs' } })).toEqual([]);
   });
 
   it.each<[Record<string, unknown>, string, string]>([
     [{ storage: { type: 's3' } }, 'storage::type', 'storage type "s3" is not supported yet'],
     [{ storage: { scheme: 's3' } }, 'storage::scheme', 'OpenDAL scheme "s3" is not supported yet'],
-    [{ storage: { type: 'local', scheme: 'fs' } }, 'storage::scheme', 'type local has none'],
     [{ concurrency: 9 }, 'prefetch', 'must be at least concurrency (9)'],
     [{ backoff: { initial_interval: '1m' } }, 'backoff::max_interval', 'must not be shorter'],
     [{ redis: { processing_list: 'ops_trace' } }, 'redis', 'three different lists'],

@@ -68,21 +68,15 @@ export function validate(c: DifyQueueReceiverConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const type = c.storage.type.toLowerCase();
   if (type === 'opendal') {
-    // OPENDAL_SCHEME defaults to fs in Dify (api/configs/middleware/storage/opendal_storage_config.py).
+    // Dify's OPENDAL_SCHEME defaults to fs (api/configs/middleware/storage/
+    // opendal_storage_config.py); type local ignores it, as Dify does.
     if ((c.storage.scheme ?? 'fs').toLowerCase() !== 'fs') {
       issues.push({
         path: 'storage::scheme',
-        message: `OpenDAL scheme ${JSON.stringify(c.storage.scheme ?? '')} is not supported yet; the receiver reads Dify's storage from a shared directory: use scheme fs (OPENDAL_SCHEME=fs, Dify's docker default)`,
+        message: `OpenDAL scheme ${JSON.stringify(c.storage.scheme)} is not supported yet; the receiver reads Dify's storage from a shared directory: use scheme fs (OPENDAL_SCHEME=fs, Dify's docker default)`,
       });
     }
-  } else if (type === 'local') {
-    if (c.storage.scheme !== undefined) {
-      issues.push({
-        path: 'storage::scheme',
-        message: 'scheme belongs to type opendal; type local has none',
-      });
-    }
-  } else {
+  } else if (type !== 'local') {
     issues.push({
       path: 'storage::type',
       message: `storage type ${JSON.stringify(c.storage.type)} is not supported yet; the receiver reads Dify's storage from a shared directory: STORAGE_TYPE opendal with OPENDAL_SCHEME fs (Dify's docker default), or local`,
@@ -100,8 +94,8 @@ export function validate(c: DifyQueueReceiverConfig): ConfigIssue[] {
       message: 'max_interval must not be shorter than initial_interval',
     });
   }
-  const lists = [c.redis.queue, c.redis.processing_list, c.redis.dead_letter_list];
-  if (new Set(lists.filter((l) => l !== undefined)).size < lists.filter(Boolean).length) {
+  const lists = Object.values(listsOf(c.redis));
+  if (new Set(lists).size < lists.length) {
     issues.push({
       path: 'redis',
       message: 'queue, processing_list and dead_letter_list must be three different lists',

@@ -38,13 +38,15 @@ export class TraceQueue {
     readonly url: string,
     readonly lists: QueueLists,
     onConnectionError: (err: Error) => void,
+    /** False for a one-shot check (doctor): `connect` rejects on the first failure. */
+    reconnect = true,
   ) {
     this.cmd = createClient({
       url,
       disableOfflineQueue: true,
       socket: {
         connectTimeout: 5_000,
-        reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000),
+        reconnectStrategy: reconnect ? (retries) => Math.min(100 * 2 ** retries, 2_000) : false,
       },
     });
     this.blocking = this.cmd.duplicate();
@@ -57,7 +59,7 @@ export class TraceQueue {
     return redactUrlPassword(this.url);
   }
 
-  /** Resolves once both connections are up (retrying meanwhile); rejects only after `close`. */
+  /** Resolves once both connections are up (retrying meanwhile); rejects after `close`. */
   async connect(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.blocking.connect()]);
   }

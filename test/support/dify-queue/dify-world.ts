@@ -2,9 +2,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
-
-type Redis = ReturnType<typeof createClient>;
-
 import pg from 'pg';
 import { FIXTURES_DIR, fixture, fixtureText } from '../../../src/receivers/dify/test-fixtures.js';
 import { listsOf } from '../../../src/receivers/dify-queue/config.js';
@@ -18,6 +15,8 @@ import {
   saveEnvelope,
   taskMessage,
 } from './dify-side.js';
+
+type Redis = ReturnType<typeof createClient>;
 
 /** Dify's docker passwords (`REDIS_PASSWORD`, `DB_PASSWORD` in docker/.env.example). */
 const PASSWORD = 'difyai123456';

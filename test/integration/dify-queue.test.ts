@@ -18,9 +18,14 @@ import {
   envelopeFixtures,
   FIXTURES_DIR,
   fixture,
+  fixtureText,
   withNodes,
 } from '../../src/receivers/dify/test-fixtures.js';
+import { difyQueueReceiverConfigSchema } from '../../src/receivers/dify-queue/config.js';
+import { difyQueueReceiverFactory } from '../../src/receivers/dify-queue/factory.js';
+import { DifyQueueReceiver } from '../../src/receivers/dify-queue/receiver.js';
 import type { Collector } from '../../src/service/collector.js';
+import { TestHost, testSettings } from '../../src/testing/settings.js';
 import { saveEnvelope, taskMessage } from '../support/dify-queue/dify-side.js';
 import { DifyWorld } from '../support/dify-queue/dify-world.js';
 import { componentOf, startYaml } from './support/pipeline.js';
@@ -169,5 +174,93 @@ describe('dify_queue: Dify’s queue, storage and database → the dify mapping 
     for (const d of dead) expect(JSON.parse(String(d.message)).headers.task).toMatch(/^tasks\./);
     // The corrupt file stays for inspection; the good envelope is finished and gone.
     expect(world.envelopeFiles()).toEqual([corrupt.key]);
+  });
+
+  it('counts what it took, read, set aside and holds', async () => {
+    const value = async (name: string, labels: Record<string, string> = {}) => {
+      const values =
+        (await collector.telemetry.registry.getSingleMetric(name)?.get())?.values ?? [];
+      return values
+        .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    const receiver = { receiver: 'dify_queue' };
+    // The fixtures, one message while Redis came back, one while the database was down, four
+    // in the last test.
+    const taken = envelopeFixtures().length + 1 + 1 + 4;
+    expect(await value('otelcol_dify_queue_receiver_messages_taken_total', receiver)).toBe(taken);
+    expect(
+      await value('otelcol_dify_queue_receiver_envelopes_total', {
+        ...receiver,
+        trace_info_type: 'WorkflowTraceInfo',
+      }),
+    ).toBe(
+      envelopeFixtures().filter((n) => fixture(n).trace_info_type === 'WorkflowTraceInfo').length +
+        1,
+    );
+    // 5 + 4 + 3 rows, and workflow_failed's 3 again; the offloaded start-node inputs loaded.
+    expect(await value('otelcol_dify_queue_receiver_node_rows_total', receiver)).toBe(15);
+    expect(
+      await value('otelcol_dify_queue_receiver_offloaded_payloads_total', { outcome: 'loaded' }),
+    ).toBe(1);
+    for (const reason of ['file_missing', 'not_an_envelope', 'other_task']) {
+      expect(await value('otelcol_dify_queue_receiver_set_aside_total', { reason })).toBe(1);
+    }
+    expect(await value('otelcol_dify_queue_receiver_processing_messages', receiver)).toBe(0);
+    expect(
+      await value('otelcol_receiver_skipped_envelopes_total', { ...receiver, transport: 'redis' }),
+    ).toBe(2);
+    expect(
+      await value('otelcol_receiver_accepted_spans_total', { ...receiver, transport: 'redis' }),
+    ).toBeGreaterThan(0);
+  });
+
+  it('takes at most prefetch messages ahead, and processes concurrency at a time', async () => {
+    const queue = 'ops_trace_prefetch';
+    const config = difyQueueReceiverConfigSchema.parse({
+      ...difyQueueReceiverFactory.createDefaultConfig(),
+      redis: { url: world.brokerUrl, queue },
+      storage: { type: 'opendal', root: world.root },
+      database: { url: world.postgres.url() },
+      concurrency: 1,
+      prefetch: 2,
+    });
+    const waiting: Array<() => void> = [];
+    let consumed = 0;
+    const receiver = new DifyQueueReceiver(
+      testSettings('receiver', 'dify_queue/prefetch'),
+      config,
+      {
+        consume: () => new Promise<void>((resolve) => waiting.push(() => resolve(void consumed++))),
+      },
+    );
+    await receiver.start(new TestHost());
+    const names = [
+      'message_chat.json',
+      'moderation_flagged.json',
+      'tool_error.json',
+      'generate_name.json',
+    ];
+    for (const name of names) {
+      await world.withRedis((c) =>
+        c.lPush(queue, taskMessage(saveEnvelope(world.root, fixtureText(name)))),
+      );
+    }
+    const lengths = () =>
+      world.withRedis(async (c) => [
+        await c.lLen(queue),
+        await c.lLen(`dify-opik-collector:${queue}:processing`),
+      ]);
+    await eventually(async () => waiting.length === 1 && (await lengths())[1] === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(waiting).toHaveLength(1);
+    expect(await lengths()).toEqual([2, 2]);
+    while (consumed < names.length) {
+      await eventually(() => waiting.length > 0);
+      waiting.shift()!();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await eventually(async () => (await lengths()).every((n) => n === 0));
+    await receiver.shutdown();
   });
 });

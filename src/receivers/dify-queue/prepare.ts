@@ -58,8 +58,9 @@ export async function prepareMessage(
   let envelope: unknown;
   try {
     envelope = JSON.parse(text);
-  } catch (err) {
-    return notEnvelope(task, `the file is not JSON: ${(err as Error).message}`);
+  } catch {
+    // Not the parser's message: it quotes the file, and the file may hold prompts.
+    return notEnvelope(task, `the file is not JSON (${text.length} characters)`);
   }
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     return notEnvelope(task, 'the file is not a JSON object');

@@ -11,10 +11,13 @@ import type { NodeRows } from './node-rows.js';
 import { Outage, reasonOf, type Source } from './outage.js';
 import { type Prepared, prepareMessage } from './prepare.js';
 import type { TraceQueue } from './redis-queue.js';
-import type { TraceTask } from './task-message.js';
+import { parseTaskMessage, type TraceTask } from './task-message.js';
 
 /** Seconds one BLMOVE waits for a message before it is issued again. */
 const TAKE_TIMEOUT_S = 2;
+
+/** What `retrying` gives when the receiver shut down before the operation succeeded. */
+const STOPPED = Symbol('stopped');
 
 type SetAside = Prepared & { kind: 'set_aside' };
 
@@ -135,7 +138,9 @@ export class DifyQueueReceiver implements Component {
     );
     if (!(await Promise.race([connected, this.stopSignalled]))) return;
     this.markUp('redis');
-    for (const raw of (await this.retrying(() => queue.pending())) ?? []) {
+    const leftovers = await this.retrying(() => queue.pending());
+    if (leftovers === STOPPED) return;
+    for (const raw of leftovers) {
       this.metrics.taken('processing_list');
       this.dispatch(raw, true);
     }
@@ -183,10 +188,8 @@ export class DifyQueueReceiver implements Component {
   private async process(raw: string, recovered: boolean): Promise<void> {
     if (!(await this.turn())) return;
     try {
-      const prepared = await this.retrying(() =>
-        prepareMessage(raw, recovered, this.storage, this.nodeRows!),
-      );
-      if (prepared === undefined) return;
+      const prepared = await this.prepare(raw, recovered);
+      if (prepared === STOPPED) return;
       this.count(prepared);
       switch (prepared.kind) {
         case 'spans': {
@@ -211,22 +214,41 @@ export class DifyQueueReceiver implements Component {
           return this.setAside(raw, prepared);
       }
     } finally {
-      this.working--;
-      this.turns.shift()?.();
+      this.release();
+    }
+  }
+
+  /** The message's spans, waiting out outages; an envelope the mapping cannot take is set aside. */
+  private async prepare(raw: string, recovered: boolean): Promise<Prepared | typeof STOPPED> {
+    try {
+      return await this.retrying(() =>
+        prepareMessage(raw, recovered, this.storage, this.nodeRows!),
+      );
+    } catch (err) {
+      const parsed = parseTaskMessage(raw);
+      return {
+        kind: 'set_aside',
+        reason: 'rejected_envelope',
+        detail: `the envelope could not be converted: ${errorMessage(err)}`,
+        task: parsed.ok ? parsed.task : undefined,
+      };
     }
   }
 
   /** Waits until fewer than `concurrency` messages are being processed; false when stopping. */
   private async turn(): Promise<boolean> {
-    if (this.working >= this.config.concurrency) {
-      await new Promise<void>((resolve) => this.turns.push(resolve));
-    }
-    if (this.stopping) {
-      this.turns.shift()?.();
-      return false;
-    }
-    this.working++;
-    return true;
+    if (this.working < this.config.concurrency) this.working++;
+    // A finishing message hands its place over directly, so none is taken twice.
+    else await new Promise<void>((resolve) => this.turns.push(resolve));
+    if (!this.stopping) return true;
+    this.release();
+    return false;
+  }
+
+  private release(): void {
+    const next = this.turns.shift();
+    if (next) next();
+    else this.working--;
   }
 
   private count(p: Prepared): void {
@@ -287,7 +309,7 @@ export class DifyQueueReceiver implements Component {
   private async setAside(raw: string, p: SetAside): Promise<void> {
     const file = p.task ? this.storage.envelopeKey(p.task) : undefined;
     const record = { reason: p.reason, detail: p.detail, receiver: this.settings.id, file };
-    if ((await this.retrying(() => this.queue!.setAside(raw, record))) === undefined) return;
+    if ((await this.retrying(() => this.queue!.setAside(raw, record))) === STOPPED) return;
     this.metrics.setAside(p.reason);
     if (p.reason !== 'pipeline_refused') this.report.failed(1);
     this.settings.logger.warn(
@@ -299,9 +321,9 @@ export class DifyQueueReceiver implements Component {
   /**
    * Runs `op` until it succeeds, waiting out outages of Redis, storage or the database with the
    * backoff. Tried at least once, also while shutting down (to finish what the pipeline took);
-   * undefined when shutting down before it succeeded. Errors other than outages are thrown.
+   * `STOPPED` when shutting down before it succeeded. Errors other than outages are thrown.
    */
-  private async retrying<T>(op: () => Promise<T>): Promise<T | undefined> {
+  private async retrying<T>(op: () => Promise<T>): Promise<T | typeof STOPPED> {
     const failed = new Set<Source>();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -311,7 +333,7 @@ export class DifyQueueReceiver implements Component {
       } catch (err) {
         if (!(err instanceof Outage)) throw err;
         failed.add(err.source);
-        if (!(await this.pause(err, attempt))) return undefined;
+        if (!(await this.pause(err, attempt))) return STOPPED;
       }
     }
   }

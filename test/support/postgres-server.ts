@@ -129,6 +129,12 @@ export class PostgresServer {
     this.up = false;
   }
 
+  /** Down and back on the same port, with the same data. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });

@@ -111,6 +111,12 @@ export class RedisServer {
     await this.exited;
   }
 
+  /** Down and back on the same port, with the same data. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });

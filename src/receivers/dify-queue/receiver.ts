@@ -1,6 +1,5 @@
 import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
 import { asRetryable, errorMessage, isPermanent } from '../../errors/errors.js';
-import { type BackoffPolicy, nextDelay } from '../../exporterhelper/backoff.js';
 import type { Traces } from '../../pdata/traces.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
 import { type SkippedCounter, skippedEnvelopes, skippedTypeLabel } from '../dify/metrics.js';
@@ -8,16 +7,14 @@ import { type DifyQueueReceiverConfig, listsOf } from './config.js';
 import { DifyStorage } from './dify-storage.js';
 import { type QueueMetrics, queueMetrics } from './metrics.js';
 import type { NodeRows } from './node-rows.js';
-import { Outage, reasonOf, type Source } from './outage.js';
+import { Outage, Outages, reasonOf, STOPPED } from './outage.js';
+import { Places } from './places.js';
 import { type Prepared, prepareMessage } from './prepare.js';
 import type { TraceQueue } from './redis-queue.js';
 import { parseTaskMessage, type TraceTask } from './task-message.js';
 
 /** Seconds one BLMOVE waits for a message before it is issued again. */
 const TAKE_TIMEOUT_S = 2;
-
-/** What `retrying` gives when the receiver shut down before the operation succeeded. */
-const STOPPED = Symbol('stopped');
 
 type SetAside = Prepared & { kind: 'set_aside' };
 
@@ -37,21 +34,17 @@ export class DifyQueueReceiver implements Component {
   private readonly report: ReceiverReport;
   private readonly skipped: SkippedCounter;
   private readonly metrics: QueueMetrics;
-  private readonly policy: BackoffPolicy;
+  private readonly outages: Outages;
   private readonly stop = new AbortController();
   private readonly stopSignalled: Promise<false>;
   private readonly tasks = new Set<Promise<void>>();
-  /** Sources that failed, with the reason, until an operation on them succeeds again. */
-  private readonly down = new Map<Source, string>();
-  private host?: Host;
+  /** Messages being processed: at most `concurrency`. */
+  private readonly working: Places;
   private loop?: Promise<void>;
   private stopped?: Promise<void>;
-  /** Messages taken and not finished (what the processing list holds for this receiver). */
+  /** Messages taken and not finished: at most `prefetch` (more only after a crash). */
   private inFlight = 0;
   private slotFreed?: () => void;
-  /** Messages being processed, at most `concurrency`, and those waiting for their turn. */
-  private working = 0;
-  private readonly turns: Array<() => void> = [];
 
   constructor(
     private readonly settings: Settings,
@@ -62,14 +55,19 @@ export class DifyQueueReceiver implements Component {
     this.report = receiverReport(settings, 'redis');
     this.skipped = skippedEnvelopes(settings.telemetry);
     this.metrics = queueMetrics(settings, () => this.inFlight);
+    this.working = new Places(config.concurrency);
     const b = config.backoff;
-    this.policy = {
-      initialIntervalMs: b.initial_interval,
-      maxIntervalMs: b.max_interval,
-      multiplier: b.multiplier,
-      randomizationFactor: b.randomization_factor,
-      maxElapsedTimeMs: 0,
-    };
+    this.outages = new Outages(
+      settings.logger,
+      {
+        initialIntervalMs: b.initial_interval,
+        maxIntervalMs: b.max_interval,
+        multiplier: b.multiplier,
+        randomizationFactor: b.randomization_factor,
+        maxElapsedTimeMs: 0,
+      },
+      this.stop.signal,
+    );
     this.stopSignalled = new Promise((resolve) =>
       this.stop.signal.addEventListener('abort', () => resolve(false), { once: true }),
     );
@@ -77,7 +75,7 @@ export class DifyQueueReceiver implements Component {
 
   async start(host: Host): Promise<void> {
     if (this.loop || this.stopping) return;
-    this.host = host;
+    this.outages.host = host;
     const [{ TraceQueue }, { NodeRows }] = await Promise.all([
       import('./redis-queue.js'),
       import('./node-rows.js'),
@@ -85,7 +83,7 @@ export class DifyQueueReceiver implements Component {
     if (this.stopping) return;
     const lists = listsOf(this.config.redis);
     const queue = new TraceQueue(this.config.redis.url, lists, (err) =>
-      this.markDown('redis', `Redis at ${queue.address}: ${reasonOf(err)}`),
+      this.outages.markDown('redis', `Redis at ${queue.address}: ${reasonOf(err)}`),
     );
     this.queue = queue;
     this.nodeRows = new NodeRows(
@@ -137,8 +135,8 @@ export class DifyQueueReceiver implements Component {
       () => false,
     );
     if (!(await Promise.race([connected, this.stopSignalled]))) return;
-    this.markUp('redis');
-    const leftovers = await this.retrying(() => queue.pending());
+    this.outages.up('redis');
+    const leftovers = await this.outages.retrying(() => queue.pending());
     if (leftovers === STOPPED) return;
     for (const raw of leftovers) {
       this.metrics.taken('processing_list');
@@ -155,12 +153,12 @@ export class DifyQueueReceiver implements Component {
       try {
         raw = await queue.take(TAKE_TIMEOUT_S);
       } catch (err) {
-        if (this.stopping) break;
-        await this.pause(err, failures++);
+        if (this.stopping || !(err instanceof Outage)) break;
+        await this.outages.pause(err, failures++);
         continue;
       }
       failures = 0;
-      this.markUp('redis');
+      this.outages.up('redis');
       if (raw === null) continue;
       this.metrics.taken('queue');
       this.dispatch(raw, false);
@@ -186,17 +184,18 @@ export class DifyQueueReceiver implements Component {
 
   /** One message, start to finish; returns early (the message stays) when shutting down. */
   private async process(raw: string, recovered: boolean): Promise<void> {
-    if (!(await this.turn())) return;
+    await this.working.take();
     try {
+      if (this.stopping) return;
       const prepared = await this.prepare(raw, recovered);
       if (prepared === STOPPED) return;
       this.count(prepared);
       switch (prepared.kind) {
         case 'spans': {
           const outcome = await this.deliver(prepared.traces, prepared.spanCount);
-          if (outcome === 'accepted') return this.finish(raw, prepared.task);
+          if (outcome === 'accepted') return await this.finish(raw, prepared.task);
           if (outcome === 'refused') {
-            return this.setAside(raw, {
+            return await this.setAside(raw, {
               kind: 'set_aside',
               reason: 'pipeline_refused',
               detail: 'the pipeline refused the spans permanently',
@@ -206,22 +205,22 @@ export class DifyQueueReceiver implements Component {
           return;
         }
         case 'skipped':
-          return this.finish(raw, prepared.task);
+          return await this.finish(raw, prepared.task);
         case 'done_before':
-          await this.retrying(() => this.queue!.finish(raw));
+          await this.outages.retrying(() => this.queue!.finish(raw));
           return;
         case 'set_aside':
-          return this.setAside(raw, prepared);
+          return await this.setAside(raw, prepared);
       }
     } finally {
-      this.release();
+      this.working.leave();
     }
   }
 
-  /** The message's spans, waiting out outages; an envelope the mapping cannot take is set aside. */
+  /** The message's spans, waiting out outages; an envelope the mapping throws on is set aside. */
   private async prepare(raw: string, recovered: boolean): Promise<Prepared | typeof STOPPED> {
     try {
-      return await this.retrying(() =>
+      return await this.outages.retrying(() =>
         prepareMessage(raw, recovered, this.storage, this.nodeRows!),
       );
     } catch (err) {
@@ -233,22 +232,6 @@ export class DifyQueueReceiver implements Component {
         task: parsed.ok ? parsed.task : undefined,
       };
     }
-  }
-
-  /** Waits until fewer than `concurrency` messages are being processed; false when stopping. */
-  private async turn(): Promise<boolean> {
-    if (this.working < this.config.concurrency) this.working++;
-    // A finishing message hands its place over directly, so none is taken twice.
-    else await new Promise<void>((resolve) => this.turns.push(resolve));
-    if (!this.stopping) return true;
-    this.release();
-    return false;
-  }
-
-  private release(): void {
-    const next = this.turns.shift();
-    if (next) next();
-    else this.working--;
   }
 
   private count(p: Prepared): void {
@@ -286,8 +269,8 @@ export class DifyQueueReceiver implements Component {
       } catch (err) {
         this.report.refused(spanCount);
         if (isPermanent(err)) return 'refused';
-        const delay = nextDelay(this.policy, attempt, asRetryable(err)?.retryAfterMs, Math.random);
-        if (!(await this.sleep(delay))) return 'stopped';
+        if (!(await this.outages.backoff(attempt, asRetryable(err)?.retryAfterMs)))
+          return 'stopped';
       }
     }
   }
@@ -302,79 +285,20 @@ export class DifyQueueReceiver implements Component {
         'dify_queue: could not delete a finished envelope file; it stays in Dify’s storage',
       );
     }
-    await this.retrying(() => this.queue!.finish(raw));
+    await this.outages.retrying(() => this.queue!.finish(raw));
   }
 
   /** Moves the message to the dead-letter list; its envelope file (if any) stays in storage. */
   private async setAside(raw: string, p: SetAside): Promise<void> {
     const file = p.task ? this.storage.envelopeKey(p.task) : undefined;
     const record = { reason: p.reason, detail: p.detail, receiver: this.settings.id, file };
-    if ((await this.retrying(() => this.queue!.setAside(raw, record))) === STOPPED) return;
+    const done = await this.outages.retrying(() => this.queue!.setAside(raw, record));
+    if (done === STOPPED) return;
     this.metrics.setAside(p.reason);
     if (p.reason !== 'pipeline_refused') this.report.failed(1);
     this.settings.logger.warn(
       { ...record, dead_letter_list: this.queue!.lists.deadLetter },
       'dify_queue: a message was set aside',
     );
-  }
-
-  /**
-   * Runs `op` until it succeeds, waiting out outages of Redis, storage or the database with the
-   * backoff. Tried at least once, also while shutting down (to finish what the pipeline took);
-   * `STOPPED` when shutting down before it succeeded. Errors other than outages are thrown.
-   */
-  private async retrying<T>(op: () => Promise<T>): Promise<T | typeof STOPPED> {
-    const failed = new Set<Source>();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await op();
-        for (const source of failed) this.markUp(source);
-        return result;
-      } catch (err) {
-        if (!(err instanceof Outage)) throw err;
-        failed.add(err.source);
-        if (!(await this.pause(err, attempt))) return STOPPED;
-      }
-    }
-  }
-
-  /** Records an outage and waits the backoff for `attempt`; false when shutting down. */
-  private pause(err: unknown, attempt: number): Promise<boolean> {
-    if (err instanceof Outage) this.markDown(err.source, err.message);
-    else this.markDown('redis', errorMessage(err));
-    return this.sleep(nextDelay(this.policy, attempt, undefined, Math.random));
-  }
-
-  private markDown(source: Source, reason: string): void {
-    if (this.stopping || this.down.has(source)) return;
-    this.down.set(source, reason);
-    this.settings.logger.warn(
-      { source, reason },
-      `dify_queue: ${source} is unavailable; messages wait`,
-    );
-    this.host?.reportStatus({ state: 'degraded', reason });
-  }
-
-  private markUp(source: Source): void {
-    if (!this.down.delete(source)) return;
-    this.settings.logger.info({ source }, `dify_queue: ${source} is available again`);
-    const still = [...this.down.values()][0];
-    this.host?.reportStatus(still ? { state: 'degraded', reason: still } : { state: 'ok' });
-  }
-
-  /** Waits `ms`, or less when shutting down; false when shutting down. */
-  private sleep(ms: number): Promise<boolean> {
-    if (this.stopping) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        this.stop.signal.removeEventListener('abort', wake);
-        resolve(true);
-      }, ms);
-      this.stop.signal.addEventListener('abort', wake, { once: true });
-    });
   }
 }

@@ -84,6 +84,10 @@ const expectedSpans = (name: string) =>
   convertBatch([{ value: item(name) }]).traces.resourceSpans[0]?.scopeSpans[0]?.spans ?? [];
 const spansOf = (line: string): readonly Span[] =>
   decodeTracesJson(line).resourceSpans[0]!.scopeSpans[0]!.spans;
+const health = () =>
+  collector.graph.host
+    .status()
+    .components.find((c) => c.id === 'dify_queue' && c.kind === 'receiver');
 const idle = async () => {
   const l = await world.lengths();
   return l.queue === 0 && l.processing === 0;
@@ -140,8 +144,15 @@ describe('dify_queue: Dify’s queue, storage and database → the dify mapping 
     expect(lines(queued)).toHaveLength(before);
     expect(await world.lengths()).toMatchObject({ queue: 0, processing: 1 });
     expect(world.envelopeFiles()).toEqual([saved.key]);
+    expect(health()).toMatchObject({
+      state: 'degraded',
+      reason: expect.stringContaining(
+        'could not read node executions from postgres://postgres:[REDACTED]@',
+      ),
+    });
     await world.postgres.start();
     await eventually(async () => lines(queued).length === before + 1 && (await idle()));
+    expect(health()).toMatchObject({ state: 'ok' });
     const spans = spansOf(lines(queued).at(-1)!);
     expect(spans).toEqual(expectedSpans('workflow_failed.json'));
     expect(spans).toHaveLength(4); // the run and its three node rows

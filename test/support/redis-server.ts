@@ -96,7 +96,7 @@ export class RedisServer {
         ),
       );
       child.once('exit', (code) => {
-        this.child = undefined;
+        if (this.child === child) this.child = undefined;
         reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`));
       });
     });

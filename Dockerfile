@@ -22,7 +22,11 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY proto ./proto
 COPY collector.yaml /etc/dify-opik-collector/collector.yaml
-RUN mkdir -p /var/lib/dify-opik-collector && chown node:node /var/lib/dify-opik-collector
+COPY config/examples/dify-queue.yaml /etc/dify-opik-collector/dify-queue.yaml
+# Group-writable: next to Dify's storage the collector runs as Dify's uid in the node group
+# (deploy/compose/docker-compose.dify-queue.yaml).
+RUN mkdir -p /var/lib/dify-opik-collector && chown node:node /var/lib/dify-opik-collector \
+ && chmod 0775 /var/lib/dify-opik-collector
 USER node
 VOLUME ["/var/lib/dify-opik-collector"]
 # 4317 OTLP/gRPC, 4318 OTLP/HTTP, 4319 Dify envelopes, 4320 Opik's API, 13133 health check

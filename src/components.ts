@@ -16,6 +16,7 @@ import { redactionProcessorFactory } from './processors/redaction/factory.js';
 import { resourceProcessorFactory } from './processors/resource/factory.js';
 import { difyReceiverFactory } from './receivers/dify/factory.js';
 import { opikReceiverFactory } from './receivers/opik/factory.js';
+import { difyQueueReceiverFactory } from './receivers/dify-queue/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */
@@ -23,6 +24,7 @@ export const builtinFactories: readonly AnyFactory[] = [
   otlpReceiverFactory,
   difyReceiverFactory,
   opikReceiverFactory,
+  difyQueueReceiverFactory,
   memoryLimiterProcessorFactory,
   batchProcessorFactory,
   genAiProcessorFactory,

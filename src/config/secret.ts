@@ -8,13 +8,19 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_RE.test(key);
 }
 
+/** `scheme://user:password@host…` with the password replaced (a Redis or PostgreSQL URL). */
+export function redactUrlPassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/i, `$1${REDACTED}@`);
+}
+
 /**
- * A copy of `value` with every non-empty secret replaced by `[REDACTED]`. Every value under a
- * `headers` key is a secret too (an exporter's headers carry API keys under any name), as the
- * Collector keeps them opaque.
+ * A copy of `value` with every non-empty secret replaced by `[REDACTED]`: values of secret keys,
+ * the password inside any URL, and every value under a `headers` key (an exporter's headers carry
+ * API keys under any name; the Collector keeps them opaque).
  */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value === 'string') return redactUrlPassword(value);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

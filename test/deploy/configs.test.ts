@@ -163,6 +163,55 @@ describe('compose sidecar', () => {
   });
 });
 
+describe('compose variant taking Dify’s trace queue', () => {
+  const compose = parse(read('deploy/compose/docker-compose.dify-queue.yaml')) as {
+    services: Record<string, Record<string, unknown>>;
+    volumes: Record<string, unknown>;
+  };
+  const svc = compose.services['dify-opik-collector']!;
+  const env = svc.environment as Record<string, string>;
+
+  it('runs the image’s copy of config/examples/dify-queue.yaml', () => {
+    expect(svc.command).toEqual(['--config', '/etc/dify-opik-collector/dify-queue.yaml']);
+    expect(read('Dockerfile')).toContain(
+      'COPY config/examples/dify-queue.yaml /etc/dify-opik-collector/dify-queue.yaml',
+    );
+  });
+
+  it('passes the variables of Dify’s docker/.env the config reads, with the same defaults', () => {
+    const config = read('config/examples/dify-queue.yaml');
+    const defaults = new Map(
+      [...config.matchAll(/\$\{env:([A-Z_]+):-([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const dify = ['CELERY_BROKER_URL', 'DB_USERNAME', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT'];
+    for (const name of [...dify, 'DB_DATABASE', 'STORAGE_TYPE', 'OPENDAL_SCHEME']) {
+      expect(env[name]).toBe(`\${${name}:-${defaults.get(name)}}`);
+    }
+    expect(env.DIFY_STORAGE_ROOT).toBe(defaults.get('DIFY_STORAGE_ROOT'));
+  });
+
+  it('mounts Dify’s storage volume where Dify’s api has it, as Dify’s uid', () => {
+    expect(svc.volumes).toEqual([
+      './volumes/app/storage:/app/api/storage',
+      'dify_opik_collector_queue_data:/var/lib/dify-opik-collector',
+    ]);
+    expect(svc.user).toBe('1001:1000');
+    expect(compose.volumes).toHaveProperty('dify_opik_collector_queue_data');
+  });
+
+  it('is the compose snippet the README shows', () => {
+    const section = read('README.md').split("### Taking Dify's trace queue")[1]!;
+    const snippet = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(parse(snippet)).toEqual(compose);
+  });
+
+  it('takes ops_trace away from Dify’s worker through the queue variables its entrypoint reads', () => {
+    const worker = compose.services.worker!.environment as Record<string, string>;
+    expect(Object.keys(worker)).toEqual(['CELERY_QUEUES', 'CELERY_WORKER_QUEUES']);
+    for (const v of Object.values(worker)) expect(v).toMatch(/^\$\{DIFY_WORKER_QUEUES:\?/);
+  });
+});
+
 describe('Kubernetes sidecar', () => {
   const patch = parse(read('deploy/kubernetes/sidecar-container.yaml')) as Array<{
     value: Record<string, unknown>;

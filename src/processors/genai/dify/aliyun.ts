@@ -102,7 +102,7 @@ export function aliyunFragment(r: SpanReader): Fragment | undefined {
       },
     };
   }
-  if (span.parentSpanId === aliyunSpanId(hex, 'workflow')) return nodeFragment(r, kind);
+  if (span.parentSpanId === aliyunSpanId(hex, 'workflow')) return nodeFragment(r, kind, entity);
   if (span.parentSpanId === messageSpan) return scopedFragment(r, kind, entity, common);
   return kind === 'STEP' || kind === 'LLM' || kind === 'TOOL' ? { kind: 'extra' } : undefined;
 }
@@ -180,7 +180,7 @@ function document(doc: unknown): Json {
   return { page_content: d.content, metadata: { ...metadata, score: d.score } };
 }
 
-function nodeFragment(r: SpanReader, kind: string | undefined): Fragment {
+function nodeFragment(r: SpanReader, kind: string | undefined, runId: string): Fragment {
   const { span } = r;
   const nodeType = NODE_TYPE[kind ?? ''];
   const callId = r.str('gen_ai.tool.call.id');
@@ -232,7 +232,7 @@ function nodeFragment(r: SpanReader, kind: string | undefined): Fragment {
       break;
     default:
   }
-  return { kind: 'node', row, madeUpId: callId === undefined };
+  return { kind: 'node', row, madeUpId: callId === undefined, runId };
 }
 
 function tokens(r: SpanReader): Json {

@@ -46,6 +46,8 @@ export interface NodeFragment {
   readonly row: Json;
   /** The row's id is made up from the span (Aliyun sends no node execution id). */
   readonly madeUpId?: boolean;
+  /** The run, when the span names it (Aliyun's trace id is the run's id) though not its parent. */
+  readonly runId?: string;
 }
 
 /** A chat, agent or completion message: `MessageTraceInfo`. */

@@ -297,7 +297,11 @@ export class DifyHold {
   private giveUp(g: Group, reason: GiveUpReason): Released[] {
     this.groups.delete(g.traceId);
     this.bytes -= g.linkBytes;
-    for (const id of g.awaited) this.waiting.get(id)?.delete(g);
+    for (const id of g.awaited) {
+      const waiters = this.waiting.get(id);
+      waiters?.delete(g);
+      if (waiters?.size === 0) this.waiting.delete(id);
+    }
     if (g.pending.length > 0) this.metrics.givenUp(reason).inc(g.pending.length);
     return this.release(g, g.pending, true);
   }
@@ -327,7 +331,9 @@ export class DifyHold {
     const nodesByRun = new Map<string, Array<Held & { fragment: NodeFragment }>>();
     const lost: Held[] = [];
     for (const h of of('node')) {
-      const runId = this.runOf(g, h.ctx.span)?.runId ?? (givingUp ? g.runHint : undefined);
+      const runId =
+        this.runOf(g, h.ctx.span)?.runId ??
+        (givingUp ? (h.fragment.runId ?? g.runHint) : undefined);
       if (!runId) {
         lost.push(h);
         continue;

@@ -216,7 +216,6 @@ export class DifyHold {
       ready.push(h);
       messages.add(f.messageId);
       named.add(f.messageId);
-      this.anchors.putMessage(messageAnchor(f));
     }
     for (const h of g.pending) {
       const f = h.fragment;
@@ -225,7 +224,8 @@ export class DifyHold {
         ready.push(h);
       else if (f.kind === 'standalone') ready.push(h);
       else if (f.kind === 'scoped') {
-        if (this.anchors.message(f.messageId)) ready.push(h);
+        // A message released with it is remembered before it (`release`).
+        if (messages.has(f.messageId) || this.anchors.message(f.messageId)) ready.push(h);
         else this.await(g, f.messageId);
       }
     }

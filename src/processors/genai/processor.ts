@@ -12,7 +12,8 @@ import type {
 } from '../../pdata/traces.js';
 import type { GenAiConfig } from './config.js';
 import { dialectOf, fragmentOf, isDifyHelperSpan } from './dify/dialect.js';
-import { DifyHold, type DifySpan, type Released } from './dify/hold.js';
+import type { DifySpan } from './dify/group.js';
+import { DifyHold, type Released } from './dify/hold.js';
 import { holdMetrics } from './dify/metrics.js';
 import { normalizeSpan } from './normalize.js';
 
@@ -62,11 +63,14 @@ export class GenAiProcessor implements Component, TracesConsumer {
     const dify: DifySpan[] = [];
     for (const ctx of spansOf(traces)) {
       const dialect = dialectOf(ctx);
-      if (dialect && this.config.drop_dify_helper_spans && !this.hold && isDifyHelperSpan(ctx))
-        continue;
-      const fragment = dialect && this.hold ? fragmentOf(ctx, dialect) : undefined;
-      if (fragment) dify.push({ ctx, fragment });
-      else out.push({ ctx, normalize: true });
+      if (dialect && this.hold) {
+        const fragment = fragmentOf(ctx, dialect);
+        if (fragment) {
+          dify.push({ ctx, fragment });
+          continue;
+        }
+      } else if (dialect && this.config.drop_dify_helper_spans && isDifyHelperSpan(ctx)) continue;
+      out.push({ ctx, normalize: true });
     }
     if (this.hold && dify.length > 0) {
       out.push(...this.hold.add(dify));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SpanKind, StatusCode } from '../../../pdata/traces.js';
 import type { Fragment } from './fragments.js';
-import { isObject, type Json, type SpanReader } from './span-reader.js';
+import { isObject, type Json, orNull, type SpanReader } from './span-reader.js';
 
 /**
  * Dify's "Aliyun" provider (reference/dify.md §4; `aliyun_trace.py`, `traceclient.py`): the
@@ -26,8 +26,6 @@ const NODE_TYPE: Record<string, string> = {
   TOOL: 'tool',
   AGENT: 'agent',
 };
-
-const orNull = (v: unknown) => (v === '' || v === undefined ? null : v);
 
 export function aliyunFragment(r: SpanReader): Fragment | undefined {
   const { span } = r;

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { SpanInContext } from '../../../pdata/map-spans.js';
-import type { AnyValue, KeyValue, Span } from '../../../pdata/traces.js';
+import type { Span } from '../../../pdata/traces.js';
 import type { DifyHoldConfig } from '../config.js';
 import { AnchorCache, type MessageAnchor, type RunAnchor } from './anchors.js';
 import {
@@ -10,8 +9,8 @@ import {
   scopedEnvelope,
   standaloneEnvelope,
 } from './envelopes.js';
+import { placeExtras, rememberNodes } from './extras.js';
 import type {
-  ChatflowFragment,
   Fragment,
   LlmFragment,
   MessageFragment,
@@ -19,17 +18,13 @@ import type {
   RunFragment,
   ScopedFragment,
 } from './fragments.js';
+import { type DifySpan, Group, type Held } from './group.js';
 import type { GiveUpReason, HoldMetrics } from './metrics.js';
-import { difyTime, type Json } from './span-reader.js';
+import type { Json } from './span-reader.js';
+import { approxBytes } from './span-size.js';
 
 /** What a parent link of a seen span is counted as in `limit_mib`. */
 const LINK_BYTES = 120;
-
-/** A span of Dify's providers with what it says about Dify's entities. */
-export interface DifySpan {
-  readonly ctx: SpanInContext;
-  readonly fragment: Fragment;
-}
 
 /**
  * A span that goes on: rebuilt by the `dify` mapping (`normalize: false`), or the provider's
@@ -38,42 +33,6 @@ export interface DifySpan {
 export interface Released {
   readonly ctx: SpanInContext;
   readonly normalize: boolean;
-}
-
-interface Held extends DifySpan {
-  readonly bytes: number;
-}
-
-/** Rebuilt ids of a span that provider spans without an envelope counterpart hang under. */
-interface Rebuilt {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly opikTraceId?: string;
-  readonly opikSpanId?: string;
-}
-
-/** Everything seen of one OTel trace while its deadline runs. */
-class Group {
-  pending: Held[] = [];
-  bytes = 0;
-  /** What the parent links take (kept until the deadline). */
-  linkBytes = 0;
-  /** Parent of every span seen (dropped ones too: a chain to the run passes through them). */
-  readonly parents = new Map<string, string>();
-  /** Span id of each run's own span → the run's anchor. */
-  readonly runs = new Map<string, RunAnchor>();
-  readonly chatflows = new Map<string, ChatflowFragment>();
-  /** Provider span id → its rebuilt ids (Aliyun's agent nodes and ReAct steps). */
-  readonly rebuilt = new Map<string, Rebuilt>();
-  /** The run a legacy synthetic root names, for node spans whose run never comes. */
-  runHint?: string;
-  /** Message ids this group's scoped spans wait for. */
-  readonly awaited = new Set<string>();
-
-  constructor(
-    readonly traceId: string,
-    readonly deadline: number,
-  ) {}
 }
 
 /**
@@ -125,15 +84,15 @@ export class DifyHold {
       }
       const f = s.fragment;
       if (f.kind === 'helper' || f.kind === 'chatflow') {
-        // Bookkeeping spans have no place in the rebuilt tree; a chatflow's root is the run's.
-        if (f.kind === 'helper' && f.runId) g.runHint = f.runId;
-        if (f.kind === 'chatflow') g.chatflows.set(span.spanId, f);
+        // Bookkeeping spans have no place in the rebuilt tree (a chatflow's root is its run's):
+        // they tell which run their trace is, or which message a run belongs to.
+        if (f.kind === 'helper') g.runHint = f.runId ?? g.runHint;
+        else g.chatflows.set(span.spanId, f);
         if (!this.dropHelpers) out.push({ ctx: s.ctx, normalize: true });
-        if (f.kind === 'helper') continue;
-      } else {
+      } else if (!g.pending.some((h) => h.ctx.span.spanId === span.spanId)) {
+        // (A span sent again while it waits, as a client's retry does, waits once.)
         const bytes = approxBytes(span);
         g.pending.push({ ...s, bytes });
-        g.bytes += bytes;
         this.bytes += bytes;
         this.spans++;
         this.metrics.held.inc();
@@ -220,8 +179,7 @@ export class DifyHold {
     for (const h of g.pending) {
       const f = h.fragment;
       if (f.kind === 'llm' && messages.has(f.messageId)) ready.push(h);
-      else if ((f.kind === 'node' || f.kind === 'extra') && this.runOf(g, h.ctx.span))
-        ready.push(h);
+      else if ((f.kind === 'node' || f.kind === 'extra') && g.runOf(h.ctx.span)) ready.push(h);
       else if (f.kind === 'standalone') ready.push(h);
       else if (f.kind === 'scoped') {
         // A message released with it is remembered before it (`release`).
@@ -270,19 +228,6 @@ export class DifyHold {
     return anchor;
   }
 
-  /** The run a span belongs to: the nearest run span up its parent chain. */
-  private runOf(g: Group, span: Span): RunAnchor | undefined {
-    let id = span.parentSpanId;
-    for (let i = 0; i < 64 && id !== ''; i++) {
-      const run = g.runs.get(id);
-      if (run) return run;
-      const next = g.parents.get(id);
-      if (next === undefined) return undefined;
-      id = next;
-    }
-    return undefined;
-  }
-
   private await(g: Group, messageId: string): void {
     g.awaited.add(messageId);
     let set = this.waiting.get(messageId);
@@ -311,7 +256,6 @@ export class DifyHold {
     if (spans.length === 0) return [];
     const taken = new Set(spans);
     g.pending = g.pending.filter((h) => !taken.has(h));
-    for (const h of spans) g.bytes -= h.bytes;
     this.bytes -= spans.reduce((n, h) => n + h.bytes, 0);
     this.spans -= spans.length;
     if (!givingUp) this.metrics.released.inc(spans.length);
@@ -332,8 +276,7 @@ export class DifyHold {
     const lost: Held[] = [];
     for (const h of of('node')) {
       const runId =
-        this.runOf(g, h.ctx.span)?.runId ??
-        (givingUp ? (h.fragment.runId ?? g.runHint) : undefined);
+        g.runOf(h.ctx.span)?.runId ?? (givingUp ? (h.fragment.runId ?? g.runHint) : undefined);
       if (!runId) {
         lost.push(h);
         continue;
@@ -352,7 +295,7 @@ export class DifyHold {
         nodes.map((n) => n.fragment),
       );
       emit(h, rebuilt, [h, ...nodes]);
-      if (rebuilt) this.remember(g, nodes, rebuilt);
+      if (rebuilt) rememberNodes(g, nodes, rebuilt);
     }
     for (const [runId, nodes] of nodesByRun) {
       const anchor = [...g.runs.values()].find((a) => a.runId === runId) ??
@@ -362,7 +305,7 @@ export class DifyHold {
         nodes.map((n) => n.fragment),
       );
       emit(nodes[0]!, rebuilt, nodes);
-      if (rebuilt) this.remember(g, nodes, rebuilt);
+      if (rebuilt) rememberNodes(g, nodes, rebuilt);
     }
     for (const h of lost) plain(h);
 
@@ -382,37 +325,7 @@ export class DifyHold {
       emit(h, scopedEnvelope(h.fragment, this.anchors.message(h.fragment.messageId)), [h]);
     }
     for (const h of of('standalone')) emit(h, standaloneEnvelope(h.fragment), [h]);
-    out.push(...this.extras(g, of('extra')));
-    return out;
-  }
-
-  /** Rebuilt ids of node spans, for the provider spans that hang under them. */
-  private remember(g: Group, nodes: readonly Held[], rebuilt: readonly Span[]): void {
-    const nodeSpans = rebuilt.slice(rebuilt.length - nodes.length);
-    for (const [i, h] of nodes.entries()) g.rebuilt.set(h.ctx.span.spanId, idsOf(nodeSpans[i]!));
-  }
-
-  /**
-   * Spans without an envelope counterpart (Aliyun's ReAct steps, thoughts and tool calls under
-   * an agent node, sent with random ids): moved under their rebuilt parent, with ids seeded on
-   * it, so a re-send gives the same spans. Parents first; an orphan goes on as it came.
-   */
-  private extras(g: Group, spans: readonly Held[]): Released[] {
-    const out: Released[] = [];
-    let left = [...spans];
-    for (let progress = true; progress && left.length > 0; ) {
-      progress = false;
-      left = left.filter((h) => {
-        const parent = g.rebuilt.get(h.ctx.span.parentSpanId);
-        if (!parent) return true;
-        const span = underParent(h.ctx.span, parent);
-        g.rebuilt.set(h.ctx.span.spanId, idsOf(span));
-        out.push({ ctx: { ...h.ctx, span }, normalize: true });
-        progress = true;
-        return false;
-      });
-    }
-    for (const h of left) out.push({ ctx: h.ctx, normalize: true });
+    out.push(...placeExtras(g, of('extra')));
     return out;
   }
 }
@@ -427,55 +340,4 @@ function messageAnchor(f: MessageFragment): MessageAnchor {
     conversationId: typeof conversation === 'string' && conversation ? conversation : undefined,
     appId: f.appId,
   };
-}
-
-function attr(span: Span, key: string): string | undefined {
-  const v = span.attributes.find((kv) => kv.key === key)?.value;
-  return typeof v === 'string' ? v : undefined;
-}
-
-function idsOf(span: Span): Rebuilt {
-  return {
-    traceId: span.traceId,
-    spanId: span.spanId,
-    opikTraceId: attr(span, 'opik.trace_id'),
-    opikSpanId: attr(span, 'opik.span_id'),
-  };
-}
-
-function underParent(span: Span, parent: Rebuilt): Span {
-  const seed = `dify-extra:${parent.spanId}:${span.name}:${difyTime(span.startTimeUnixNano)}`;
-  const spanId = createHash('sha256').update(seed).digest('hex').slice(0, 16);
-  const ids: KeyValue[] = [];
-  if (parent.opikTraceId) ids.push({ key: 'opik.trace_id', value: parent.opikTraceId });
-  if (parent.opikSpanId) ids.push({ key: 'opik.parent_span_id', value: parent.opikSpanId });
-  return {
-    ...span,
-    traceId: parent.traceId,
-    spanId,
-    parentSpanId: parent.spanId,
-    attributes: [...span.attributes.filter((kv) => !kv.key.startsWith('opik.')), ...ids],
-  };
-}
-
-/** A rough size of a span in memory: enough to bound the hold, not an exact measure. */
-export function approxBytes(span: Span): number {
-  let n = 200 + span.name.length * 2;
-  for (const kv of span.attributes) n += 48 + kv.key.length * 2 + valueBytes(kv.value);
-  for (const e of span.events)
-    for (const kv of e.attributes) n += 48 + kv.key.length * 2 + valueBytes(kv.value);
-  return n;
-}
-
-function valueBytes(v: AnyValue): number {
-  if (typeof v === 'string') return v.length * 2;
-  if (v instanceof Uint8Array) return v.length;
-  if (Array.isArray(v)) return v.reduce((n: number, x) => n + 16 + valueBytes(x), 0);
-  if (v !== null && typeof v === 'object') {
-    return (v as { kvlist: readonly KeyValue[] }).kvlist.reduce(
-      (n, kv) => n + 48 + kv.key.length * 2 + valueBytes(kv.value),
-      0,
-    );
-  }
-  return 16;
 }

@@ -1,8 +1,10 @@
 import type { Fragment } from './fragments.js';
 import {
+  emptyAsNull,
   isObject,
   type Json,
   metaStr,
+  orNull,
   parseJson,
   type SpanReader,
   without,
@@ -60,8 +62,6 @@ const NODE_ADDED = [
   'ls_model_name',
 ];
 const NODE_NULLABLE = ['loop_id', 'loop_index', 'iteration_id', 'iteration_index'];
-
-const orNull = (v: unknown) => (v === '' || v === undefined ? null : v);
 
 export function legacyFragment(r: SpanReader): Fragment | undefined {
   const { span } = r;
@@ -197,8 +197,8 @@ function nodeFragment(r: SpanReader, id: string): Fragment {
     tenant_id: meta.tenant_id,
     app_id: meta.app_id,
     // The provider writes `inputs or {}`, `outputs or {}`: an empty object is a missing column.
-    inputs: column(r.str('input.value')),
-    outputs: column(r.str('output.value')),
+    inputs: emptyAsNull(r.str('input.value')),
+    outputs: emptyAsNull(r.str('output.value')),
     status: meta.status,
     error: metaStr(meta, 'status_message') ?? null,
     created_at: r.start,
@@ -233,8 +233,6 @@ function usage(r: SpanReader, executionMetadata: Json): Json | undefined {
     currency: executionMetadata.currency,
   };
 }
-
-const column = (text: string | undefined) => (text === undefined || text === '{}' ? null : text);
 
 function messageFragment(r: SpanReader, messageId: string): Fragment {
   const meta = r.meta;

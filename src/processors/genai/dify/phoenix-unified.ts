@@ -1,5 +1,13 @@
 import type { Fragment } from './fragments.js';
-import { isObject, type Json, metaStr, type SpanReader, without } from './span-reader.js';
+import {
+  emptyAsNull,
+  isObject,
+  type Json,
+  metaStr,
+  orNull,
+  type SpanReader,
+  without,
+} from './span-reader.js';
 
 /**
  * Dify 1.17's "Arize Phoenix" provider with `OPS_TRACE_UNIFIED_ENABLED=true` (scope
@@ -30,9 +38,6 @@ const MESSAGE_ADDED = [
   'completion_tokens',
   'total_tokens',
 ];
-
-const orNull = (v: unknown) => (v === '' || v === undefined ? null : v);
-const column = (text: string | undefined) => (text === undefined || text === '{}' ? null : text);
 
 export function unifiedFragment(r: SpanReader): Fragment | undefined {
   const { span } = r;
@@ -173,8 +178,8 @@ function nodeFragment(r: SpanReader, id: string): Fragment {
     node_type: nodeType,
     title,
     // An LLM node's input is its prompt; `{}` stands for a missing column, as in the legacy dialect.
-    inputs: nodeType === 'llm' ? null : column(r.str('input.value')),
-    outputs: column(r.str('output.value')),
+    inputs: nodeType === 'llm' ? null : emptyAsNull(r.str('input.value')),
+    outputs: emptyAsNull(r.str('output.value')),
     status: meta.status,
     error: r.error || null,
     created_at: r.start,

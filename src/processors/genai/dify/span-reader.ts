@@ -84,6 +84,13 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** Dify's `None` for the empty values a provider writes in its place (`""`, a missing key). */
+export const orNull = (v: unknown) => (v === '' || v === undefined ? null : v);
+
+/** A JSON column a provider wrote as `value or {}`: `{}` stands for a missing column. */
+export const emptyAsNull = (text: string | undefined) =>
+  text === undefined || text === '{}' ? null : text;
+
 /** A string value from parsed metadata, or undefined for anything else and for "". */
 export function metaStr(meta: Json, key: string): string | undefined {
   const v = meta[key];

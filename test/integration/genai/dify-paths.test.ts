@@ -36,6 +36,8 @@ function view({ traces, spans }: Stored) {
         tags: t.tags,
         start: t.start_time,
         end: t.end_time,
+        input: t.input,
+        output: t.output,
         id: t.id,
       }))
       .sort(byStart),
@@ -53,6 +55,8 @@ function view({ traces, spans }: Stored) {
         start: s.start_time,
         end: s.end_time,
         error: (s.error_info as Row | undefined)?.message,
+        input: s.input,
+        output: s.output,
         id: s.id,
         parent_id: s.parent_span_id,
         trace_id: s.trace_id,
@@ -81,6 +85,8 @@ interface Gap {
   readonly extra?: boolean;
   /** The name the path gives these spans. */
   readonly renamed?: string;
+  /** The path shows an empty object as no value. */
+  readonly emptyAsNone?: boolean;
 }
 
 const MESSAGE_COST: Gap = {
@@ -88,11 +94,27 @@ const MESSAGE_COST: Gap = {
   spans: /^llm$/,
   fields: ['cost'],
 };
-const FAILED_MODEL: Gap = {
-  why: "a failed LLM node's model and provider (only in the node's inputs)",
+const FAILED_LLM: Gap = {
+  why: "a failed LLM node's inputs, and so its model and provider",
   runs: ['a failed workflow'],
   spans: /^Risk analysis$/,
-  fields: ['model', 'provider'],
+  fields: ['model', 'provider', 'input'],
+};
+const PHOENIX: Gap[] = [
+  MESSAGE_COST,
+  FAILED_LLM,
+  { why: 'an empty column and a missing one are one (`value or {}`)', emptyAsNone: true },
+  {
+    why: 'retrieved documents of a message (sent as Python reprs)',
+    spans: /^dataset_retrieval$/,
+    fields: ['output'],
+  },
+];
+const MESSAGE_INPUT: Gap = {
+  why: "a message's question and app inputs (its input is the prompt list)",
+  spans: /^message$/,
+  fields: ['input'],
+  traceFields: ['input'],
 };
 /** Spans whose Opik ids do not come from a node execution id. */
 const NOT_NODES =
@@ -135,13 +157,30 @@ const aliyun = (nodeIds: RegExp): Gap[] => [
     spans: /^suggested_question$/,
     fields: ['usage'],
   },
+  MESSAGE_INPUT,
+  {
+    why: "LLM and agent nodes' outputs beyond their text",
+    spans: /^(City brief|Planner agent)$/,
+    fields: ['output'],
+  },
+  {
+    why: 'retrieved documents of a message beyond content, score and three ids',
+    spans: /^dataset_retrieval$/,
+    fields: ['output'],
+  },
 ];
 const GAPS: Record<Exclude<Path, 'envelope'>, readonly Gap[]> = {
-  phoenix: [MESSAGE_COST, FAILED_MODEL],
-  'phoenix, a worker per task': [MESSAGE_COST, FAILED_MODEL],
+  phoenix: [
+    ...PHOENIX,
+    { ...MESSAGE_INPUT, why: "a message's app inputs (its input is the question)" },
+  ],
+  'phoenix, a worker per task': [
+    ...PHOENIX,
+    { ...MESSAGE_INPUT, why: "a message's app inputs (its input is the question)" },
+  ],
   unified: [
-    MESSAGE_COST,
-    FAILED_MODEL,
+    ...PHOENIX,
+    MESSAGE_INPUT,
     {
       why: "the caller's trace id (X-Trace-Id), which Dify keys the Opik trace id on",
       runs: ['a workflow'],
@@ -154,7 +193,7 @@ const GAPS: Record<Exclude<Path, 'envelope'>, readonly Gap[]> = {
       fields: ['usage'],
     },
   ],
-  'aliyun 1.16': [...aliyun(new RegExp(`^(?!(${NOT_NODES})$)`)), FAILED_MODEL],
+  'aliyun 1.16': [...aliyun(new RegExp(`^(?!(${NOT_NODES})$)`)), FAILED_LLM],
   'aliyun 1.17': [
     // 1.17 sends a tool node's execution id as its call id.
     ...aliyun(new RegExp(`^(?!(${NOT_NODES}|Weather lookup)$)`)),
@@ -172,11 +211,20 @@ function withGaps(v: View, gaps: readonly Gap[], run: DifyRun, side: 'path' | 'e
     if (gap.renamed && side === 'envelope') {
       spans = spans.map((s) => (hit(s) ? { ...s, name: gap.renamed! } : s));
     }
+    if (gap.emptyAsNone) spans = spans.map(withoutEmptyPayloads);
     const fields = gap.fields ?? [];
     spans = spans.map((s) => (hit(s) ? omit(s, fields) : s));
     traces = traces.map((t) => omit(t, gap.traceFields ?? []));
   }
   return { traces, spans: spans.sort(byStart) };
+}
+
+function withoutEmptyPayloads<T extends { input?: unknown; output?: unknown }>(s: T): T {
+  const empty = (v: unknown, key: string) => JSON.stringify(v) === `{"${key}":{}}`;
+  const out = { ...s };
+  if (empty(s.input, 'input.value')) out.input = undefined;
+  if (empty(s.output, 'output.value')) out.output = undefined;
+  return out;
 }
 
 function omit<T extends object>(o: T, keys: readonly string[]): T {

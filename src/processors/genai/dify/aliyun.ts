@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SpanKind, StatusCode } from '../../../pdata/traces.js';
 import type { Fragment } from './fragments.js';
-import { isObject, type Json, orNull, type SpanReader } from './span-reader.js';
+import { isObject, type Json, orNull, prompts, type SpanReader } from './span-reader.js';
 
 /**
  * Dify's "Aliyun" provider (reference/dify.md §4; `aliyun_trace.py`, `traceclient.py`): the
@@ -214,7 +214,7 @@ function nodeFragment(r: SpanReader, kind: string | undefined, runId: string): F
             finish_reason: orNull(r.str('gen_ai.response.finish_reason')),
           };
       row.process_data = {
-        prompts: Array.isArray(prompt) ? prompt : undefined,
+        prompts: prompts(prompt),
         model_provider: orNull(r.str('gen_ai.provider.name')),
         model_name: orNull(r.str('gen_ai.request.model')),
         usage: failed ? undefined : tokens(r),

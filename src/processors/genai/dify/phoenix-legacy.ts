@@ -6,6 +6,7 @@ import {
   metaStr,
   orNull,
   parseJson,
+  prompts,
   type SpanReader,
   without,
 } from './span-reader.js';
@@ -212,7 +213,7 @@ function nodeFragment(r: SpanReader, id: string): Fragment {
     delete executionMetadata.completion_tokens;
     row.inputs = null;
     row.process_data = {
-      prompts: r.json('input.value'),
+      prompts: prompts(r.json('input.value')),
       model_provider: r.str('llm.provider') ?? metaStr(meta, 'ls_provider'),
       model_name: r.str('llm.model_name') ?? metaStr(meta, 'ls_model_name'),
       usage: usage(r, executionMetadata),

@@ -5,6 +5,7 @@ import {
   type Json,
   metaStr,
   orNull,
+  prompts,
   type SpanReader,
   without,
 } from './span-reader.js';
@@ -189,7 +190,7 @@ function nodeFragment(r: SpanReader, id: string): Fragment {
   };
   if (model || nodeType === 'llm') {
     row.process_data = {
-      prompts: nodeType === 'llm' ? r.json('input.value') : undefined,
+      prompts: nodeType === 'llm' ? prompts(r.json('input.value')) : undefined,
       model_provider: metaStr(meta, 'model_provider'),
       model_name: model,
       usage,

@@ -91,6 +91,11 @@ export const orNull = (v: unknown) => (v === '' || v === undefined ? null : v);
 export const emptyAsNull = (text: string | undefined) =>
   text === undefined || text === '{}' ? null : text;
 
+/** An LLM node's prompt list; none for the `[]` a provider writes when the node has none. */
+export function prompts(value: unknown): unknown[] | undefined {
+  return Array.isArray(value) && value.length > 0 ? value : undefined;
+}
+
 /** A string value from parsed metadata, or undefined for anything else and for "". */
 export function metaStr(meta: Json, key: string): string | undefined {
   const v = meta[key];

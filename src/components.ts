@@ -4,6 +4,7 @@ import { fileExporterFactory } from './exporters/file/factory.js';
 import { opikExporterFactory } from './exporters/opik/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
+import { statusExtensionFactory } from './extensions/status/factory.js';
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { filterProcessorFactory } from './processors/filter/factory.js';
@@ -32,4 +33,5 @@ export const builtinFactories: readonly AnyFactory[] = [
   fileExporterFactory,
   healthCheckExtensionFactory,
   fileStorageExtensionFactory,
+  statusExtensionFactory,
 ];

@@ -74,6 +74,11 @@ export class DeliveryWatch {
     this.queue = queue;
   }
 
+  /** Where given-up data goes: a file, or null when it is dropped (counted). */
+  useDeadLetters(file: string | null): void {
+    this.deadLetterTarget = file;
+  }
+
   /** `maxElapsedMs` 0 = retried until it goes through; undefined = no retries. */
   useRetry(maxElapsedMs: number | undefined): void {
     this.maxElapsedMs = maxElapsedMs;

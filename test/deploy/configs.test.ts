@@ -95,7 +95,7 @@ describe('Dockerfile', () => {
   });
 
   it('builds better-sqlite3 from source, with no binary download', () => {
-    expect(read('.npmrc')).toContain('build-from-source=true');
+    expect(docker).toContain('COPY package.json package-lock.json .prebuild-installrc ./');
     expect(docker).toContain('npm ci --ignore-scripts');
     expect(docker).toContain('npm rebuild better-sqlite3');
   });
@@ -114,6 +114,7 @@ describe('Dockerfile', () => {
       OTLP_HTTP_ENDPOINT: '127.0.0.1:0',
       DIFY_RECEIVER_ENDPOINT: '127.0.0.1:0',
       HEALTH_CHECK_ENDPOINT: '127.0.0.1:0',
+      STATUS_ENDPOINT: '127.0.0.1:0',
       METRICS_ADDRESS: '127.0.0.1:0',
     });
     const health = await run.waitForLog((l) => l.msg === 'health check listening');
@@ -128,6 +129,27 @@ describe('Dockerfile', () => {
     expect(probe.status).toBe(0);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
+  });
+});
+
+describe('installing better-sqlite3', () => {
+  it('compiles from source: its installer finds .prebuild-installrc and downloads nothing', () => {
+    expect(read('.prebuild-installrc')).toMatch(/^buildFromSource=true$/m);
+    // As npm runs it at install time: from the package's own directory, upward to ours.
+    const r = spawnSync(process.execPath, ['../prebuild-install/bin.js', '--verbose'], {
+      cwd: new URL('node_modules/better-sqlite3/', root).pathname,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_build_from_source: '' },
+    });
+    expect(r.stderr).toContain('--build-from-source specified, not attempting download.');
+    expect(r.stderr).not.toContain('http request');
+    expect(r.status).toBe(1); // so that `prebuild-install || node-gyp rebuild` compiles
+  });
+
+  it('leaves npm without unknown settings (no warning on every npm command)', () => {
+    const r = spawnSync('npm', ['config', 'list'], { cwd: root.pathname, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/Unknown \w+ config/);
   });
 });
 

@@ -70,6 +70,48 @@ describe('dify-opik-collector validate', () => {
   });
 });
 
+describe('log settings', () => {
+  it.each(['DEBUG', 'debug', 'trace', 'Info', 'warning', 'WARN', 'ERROR'])(
+    'takes LOG_LEVEL=%s with the repository collector.yaml',
+    (level) => {
+      const r = cli(['validate', '--config', 'collector.yaml'], { LOG_LEVEL: level });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    },
+  );
+
+  it('says what a wrong level should be, and nothing untrue about the extensions', () => {
+    const r = cli(['validate', '--config', 'collector.yaml'], { LOG_LEVEL: 'loud' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'invalid configuration: 1 problem',
+      expect.stringMatching(
+        /^ {2}service::telemetry::logs::level: expected one of debug, info, warn, error \(any case; trace and warning are read as debug and warn\), got "loud" \(.*collector\.yaml:\d+\)$/,
+      ),
+    ]);
+  });
+
+  it('writes console lines, as the Collector does, with logs::encoding: console', async () => {
+    const config = configFile(
+      VALID.replace(
+        '  telemetry:\n',
+        '  telemetry:\n    logs:\n      level: DEBUG\n      encoding: console\n',
+      ),
+    );
+    const run = runCollector(['--config', config]);
+    await run.waitForLog((l) => String(l.msg).includes('collector started'));
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const started = run.logs.find((l) => String(l.msg).includes('collector started'))!;
+    expect(String(started.msg)).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tinfo\t-\tcollector started\t\{"pipelines":\["traces"\]\}$/,
+    );
+    const receiver = run.logs.find((l) => String(l.msg).includes('OTLP/HTTP receiver listening'));
+    expect(String(receiver?.msg)).toMatch(
+      /\tinfo\treceiver\/otlp\tOTLP\/HTTP receiver listening\t\{"endpoint":"127\.0\.0\.1:\d+"\}$/,
+    );
+  });
+});
+
 describe('dify-opik-collector components', () => {
   it('lists the registered types by kind', () => {
     const r = cli(['components']);

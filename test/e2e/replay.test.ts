@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpik } from '../fake-opik/server.js';
-import { CLI, configFile } from './cli.js';
+import { cliAsync, configFile } from './cli.js';
 import { tempDir } from './durable-support.js';
 
 let fake: FakeOpik;
@@ -11,19 +10,6 @@ beforeEach(async () => {
   fake = await new FakeOpik().start();
 });
 afterEach(() => fake.stop());
-
-function cliAsync(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const config = () =>
   configFile(`receivers:

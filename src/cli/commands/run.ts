@@ -27,7 +27,8 @@ export async function runCommand(
   }
   const resolved = loadAndReport(configs, sets, factories, io);
   if (!resolved) return 1;
-  const logger = createLogger(resolved.telemetry.logs.level);
+  const { level, encoding } = resolved.telemetry.logs;
+  const logger = createLogger(level, 2, encoding);
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
     collector = await startCollector(resolved, logger);

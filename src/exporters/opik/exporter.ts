@@ -68,6 +68,7 @@ export function createOpikExporter(
     logger: settings.logger,
     report: (items, reason, file) => watch.deadLettered(items, reason, file),
   });
+  watch.useDeadLetters(deadLetter.file ?? null);
   const links = opikLinks(config.endpoint, config.workspace, config.project_name);
   const recentTraces = new RecentTraces(links);
   const recentTraceRows = new RecentIds(10_000);

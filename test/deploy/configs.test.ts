@@ -6,7 +6,8 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -150,6 +151,32 @@ describe('installing better-sqlite3', () => {
     const r = spawnSync('npm', ['config', 'list'], { cwd: root.pathname, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/Unknown \w+ config/);
+  });
+});
+
+describe('.ci/run', () => {
+  /** Runs .ci/run with apt-get and npm stubbed (npm fails, so it stops after the install). */
+  function ciRun(chromium: string) {
+    const bin = tempPath('bin');
+    mkdirSync(bin);
+    const log = join(bin, 'apt-get.log');
+    writeFileSync(join(bin, 'apt-get'), `#!/bin/sh\necho "$*" >> ${log}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'npm'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const r = spawnSync('bash', [new URL('.ci/run', root).pathname], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, CHROMIUM: chromium },
+    });
+    return { stdout: r.stdout, aptGet: existsSync(log) ? readFileSync(log, 'utf8') : '' };
+  }
+
+  it('installs Chromium with apt-get when it is missing', () => {
+    const r = ciRun('/nonexistent/chromium');
+    expect(r.aptGet).toBe('update\ninstall -y chromium\n');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('0 passed, 1 failed');
+  });
+
+  it('leaves apt alone when Chromium is there', () => {
+    expect(ciRun(process.execPath).aptGet).toBe('');
   });
 });
 

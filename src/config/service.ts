@@ -16,27 +16,37 @@ const LEVEL_ALIASES: Record<string, string> = {
 
 const lowerCase = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 
+/** What an editor offers for a level: the spellings `validate` takes, in lower and upper case. */
+const LEVEL_SPELLINGS = ['debug', 'info', 'warn', 'error', 'trace', 'warning'].flatMap((l) => [
+  l,
+  l.toUpperCase(),
+]);
+
 /** `service.telemetry`: the collector's own logs and metrics. */
 export const telemetrySchema = z.strictObject({
   logs: z
     .strictObject({
-      level: z.preprocess(
-        (v) => {
-          const lower = lowerCase(v);
-          return typeof lower === 'string' ? (LEVEL_ALIASES[lower] ?? lower) : lower;
-        },
-        z.enum(['debug', 'info', 'warn', 'error'], {
-          error: (i) =>
-            `expected one of debug, info, warn, error (any case; trace and warning are read as debug and warn), got ${JSON.stringify(i.input)}`,
-        }),
-      ),
+      level: z
+        .preprocess(
+          (v) => {
+            const lower = lowerCase(v);
+            return typeof lower === 'string' ? (LEVEL_ALIASES[lower] ?? lower) : lower;
+          },
+          z.enum(['debug', 'info', 'warn', 'error'], {
+            error: (i) =>
+              `expected one of debug, info, warn, error (any case; trace and warning are read as debug and warn), got ${JSON.stringify(i.input)}`,
+          }),
+        )
+        .meta({ enum: LEVEL_SPELLINGS }),
       /** `json` (the default here) or `console`: one tab-separated line per entry, as the Collector's. */
-      encoding: z.preprocess(
-        lowerCase,
-        z.enum(['json', 'console'], {
-          error: (i) => `expected json or console, got ${JSON.stringify(i.input)}`,
-        }),
-      ),
+      encoding: z
+        .preprocess(
+          lowerCase,
+          z.enum(['json', 'console'], {
+            error: (i) => `expected json or console, got ${JSON.stringify(i.input)}`,
+          }),
+        )
+        .meta({ enum: ['json', 'console'] }),
     })
     .partial()
     .nullable()

@@ -67,6 +67,9 @@ describe('shipped configs', () => {
     expect(checkSchema({ receivers: { kafka: {} } })).toBe(false);
     expect(checkSchema({ processors: { batch: { timeout: 'soon' } } })).toBe(false);
     expect(checkSchema({ processors: { batch: { timeout: '${env:BATCH_TIMEOUT}' } } })).toBe(true);
+    const logs = (l: object) => checkSchema({ service: { telemetry: { logs: l } } });
+    expect(logs({ level: 'DEBUG', encoding: 'console' })).toBe(true);
+    expect(logs({ level: 'loud' })).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
  * (first failure of a kind, recovery, dead letters) and the health endpoint's states, from a
  * running collector against the fake Opik.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,8 @@ describe('export failures, as the user sees them', () => {
     expect(line.msg).toBe(
       `2 item(s) could not be delivered and will not be retried: id outside Opik's ingestion window of 24h around now (too_old); not sent (ingestion_window.outside: dead_letter); written to ${file}; fix the cause, then re-send them with \`dify-opik-collector replay ${file} --config <your config>\``,
     );
-    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    await expect
+      .poll(() => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []))
+      .toHaveLength(2);
   });
 });

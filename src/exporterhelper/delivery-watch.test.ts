@@ -29,7 +29,7 @@ const diskQueue = (size = 1500): QueueView => ({
 
 function setup(queue: QueueView | null = diskQueue(), maxElapsedMs = 0) {
   const { logger, lines } = capturingLogger();
-  const watch = new DeliveryWatch(logger, { now: Date.now, summaryIntervalMs: 60_000 });
+  const watch = new DeliveryWatch(logger, { summaryIntervalMs: 60_000 });
   const host = new TestHost();
   if (queue) watch.useQueue(queue);
   watch.useRetry(maxElapsedMs);

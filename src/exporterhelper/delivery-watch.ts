@@ -49,13 +49,14 @@ export class DeliveryWatch {
   private readonly lastErrors: ErrorNote[] = [];
   private reported?: ComponentStatus;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private deliveredBefore = false;
 
   constructor(
     private readonly logger: Logger,
     options: DeliveryWatchOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.intervalMs = options.summaryIntervalMs ?? 60_000;
   }
 
@@ -145,10 +146,10 @@ export class DeliveryWatch {
     };
   }
 
-  /** Stops the summary timer; the watch says nothing more. */
+  /** Stops the summary timer for good (the exporter shuts down). */
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopped = true;
+    this.quiet();
   }
 
   private failure(err: unknown, fate: string): void {
@@ -231,12 +232,17 @@ export class DeliveryWatch {
         `delivered ${w.delivered} span(s) in the last ${every}`,
       );
     }
-    if (w.delivered === 0 && w.deadLettered === 0) this.stop();
+    if (w.delivered === 0 && w.deadLettered === 0) this.quiet();
+  }
+
+  private quiet(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** Runs the summary timer while there is news; it never keeps the process alive. */
   private arm(): void {
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
   }

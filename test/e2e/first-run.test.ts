@@ -48,6 +48,7 @@ beforeAll(async () => {
       HEALTH_CHECK_ENDPOINT: port0,
       STATUS_ENDPOINT: port0,
       METRICS_ADDRESS: port0,
+      OPIK_RECEIVER_ENDPOINT: port0, // the opik receiver's, once collector.yaml has one
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

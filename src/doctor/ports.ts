@@ -46,7 +46,7 @@ export function listenersOf(config: ResolvedConfig): Bound[] {
  */
 export async function checkPorts(config: ResolvedConfig): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  let running: RunningCollector | undefined | null = null;
+  let running: Promise<RunningCollector | undefined> | undefined; // asked once, when needed
   for (const b of listenersOf(config)) {
     const error = await tryListen(b.endpoint);
     if (error === undefined) {
@@ -54,10 +54,11 @@ export async function checkPorts(config: ResolvedConfig): Promise<CheckResult[]>
       continue;
     }
     if (error === IN_USE) {
-      running ??= await findRunningCollector(config);
-      if (running && (b.component === undefined || running.components.has(b.component))) {
+      running ??= findRunningCollector(config);
+      const found = await running;
+      if (found && (b.component === undefined || found.components.has(b.component))) {
         results.push(
-          pass(`${b.owner} is serving on ${b.endpoint} in the running collector (${running.via})`),
+          pass(`${b.owner} is serving on ${b.endpoint} in the running collector (${found.via})`),
         );
         continue;
       }

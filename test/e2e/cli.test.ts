@@ -178,6 +178,23 @@ describe('dify-opik-collector print-config', () => {
 });
 
 describe('dify-opik-collector run', () => {
+  it('shuts down gracefully on a SIGTERM that comes while it starts', async () => {
+    const config = configFile(
+      VALID.replace(
+        'service:\n',
+        'extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\nservice:\n  extensions: [health_check]\n',
+      ),
+    );
+    const run = runCollector(['--config', config]);
+    // Extensions start first: the pipelines are not running yet.
+    await run.waitForLog((l) => l.msg === 'health check listening');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['signal received, shutting down', 'collector stopped']),
+    );
+  });
+
   it('drains the batch into the exporter on SIGTERM, answers the client, and exits 0', async () => {
     const out = tempPath('traces.jsonl');
     const config = configFile(`receivers:

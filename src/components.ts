@@ -6,6 +6,7 @@ import { otlpGrpcExporterFactories } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactories } from './exporters/otlphttp/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
+import { statusExtensionFactory } from './extensions/status/factory.js';
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { filterProcessorFactory } from './processors/filter/factory.js';
@@ -15,8 +16,8 @@ import { probabilisticSamplerProcessorFactory } from './processors/probabilistic
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
 import { resourceProcessorFactory } from './processors/resource/factory.js';
 import { difyReceiverFactory } from './receivers/dify/factory.js';
-import { opikReceiverFactory } from './receivers/opik/factory.js';
 import { difyQueueReceiverFactory } from './receivers/dify-queue/factory.js';
+import { opikReceiverFactory } from './receivers/opik/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */
@@ -40,4 +41,5 @@ export const builtinFactories: readonly AnyFactory[] = [
   ...otlpHttpExporterFactories,
   healthCheckExtensionFactory,
   fileStorageExtensionFactory,
+  statusExtensionFactory,
 ];

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../errors/errors.js';
 import { capturingLogger, scriptedSender } from '../testing/senders.js';
+import { TestHost } from '../testing/settings.js';
 import { buildChain } from './chain.js';
+import { DeliveryWatch } from './delivery-watch.js';
 
 const retry = {
   enabled: true,
@@ -42,6 +44,30 @@ describe('buildChain', () => {
     await done;
     expect(primary.calls).toHaveLength(2);
     expect(secondary.calls).toEqual(['batch']);
+  });
+
+  it('tells the delivery watch of every retried attempt, and attaches it to the host', async () => {
+    const primary = scriptedSender<string>([outage(), outage(), 'ok']);
+    const { logger, lines } = capturingLogger();
+    const watch = new DeliveryWatch(logger);
+    const chain = buildChain({ primary, timeoutMs: 1000, retry, logger, watch });
+    const host = new TestHost();
+    await chain.start(host);
+    const done = chain.send('batch', new AbortController().signal);
+    await vi.advanceTimersByTimeAsync(1000); // two backoffs: 100 ms, 200 ms
+    await done;
+    watch.stop();
+    expect(watch.details()).toMatchObject({ retries: 2, failedAttempts: 2 });
+    expect(host.reports).toEqual([
+      {
+        state: 'recoverable_error',
+        reason: 'HTTP 503 (the service is unavailable (down, starting or overloaded))',
+      },
+    ]);
+    expect(lines.filter((l) => String(l.msg).startsWith('export failing: HTTP 503'))).toHaveLength(
+      1,
+    );
+    expect(lines[0]!.msg).toMatch(/; after 10s of retries the sender gets the error$/);
   });
 
   it('times out a hung attempt and retries it', async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DeliveryWatch } from './delivery-watch.js';
 import { type FailureVerdict, withFallback } from './fallback.js';
 import { type RetryDeps, type RetryOptions, withRetry } from './retry.js';
 import type { Sender } from './sender.js';
@@ -23,6 +24,8 @@ export interface ChainParts<T> {
     readonly now?: () => number;
   };
   readonly logger: Logger;
+  /** Told of every failed attempt that is retried (`deliveryWatch(settings)`). */
+  readonly watch?: DeliveryWatch;
 }
 
 /**
@@ -53,5 +56,22 @@ export function buildChain<T>(parts: ChainParts<T>): Sender<T> {
           logger: parts.logger,
         })
       : primary;
-  return withRetry(delivery, parts.retry, { logger: parts.logger, ...parts.retryDeps });
+  const { watch, retryDeps } = parts;
+  watch?.useRetry(parts.retry.enabled ? parts.retry.maxElapsedTimeMs : undefined);
+  const retried = withRetry(delivery, parts.retry, {
+    logger: parts.logger,
+    ...retryDeps,
+    onRetry(err, delayMs) {
+      watch?.retrying(err, delayMs);
+      retryDeps?.onRetry?.(err, delayMs);
+    },
+  });
+  if (!watch) return retried;
+  return {
+    ...retried,
+    async start(host) {
+      watch.attach(host);
+      await retried.start(host);
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import { mergeTraces, splitTraces } from '../../pdata/split.js';
 import type { Traces } from '../../pdata/traces.js';
+import { deliveryWatch } from '../delivery-watch.js';
 import type { SendingQueueConfig } from './config.js';
 import { queueMetrics } from './metrics.js';
 import type { QueueEntry, QueueStore } from './store.js';
@@ -35,6 +36,7 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
   const { config, settings } = deps;
   const logger = settings.logger;
   const metrics = queueMetrics(settings, config);
+  const watch = deliveryWatch(settings);
   const stop = new AbortController();
   let store: QueueStore | undefined;
   let accepting = false;
@@ -123,6 +125,13 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
     async start(host) {
       store = deps.openStore(host);
       metrics.observe(() => used());
+      watch.useQueue({
+        persistent,
+        capacity: config.queue_size,
+        sizer: config.sizer,
+        size: () => (store ? used() : 0),
+      });
+      watch.attach(host);
       accepting = true;
       if (store.totals.requests > 0) {
         logger.info(
@@ -135,6 +144,7 @@ export function createSendingQueue(deps: QueueDeps): SendingQueue {
     shutdown() {
       stopped ??= (async () => {
         accepting = false;
+        watch.stop();
         if (persistent)
           stop.abort(new RetryableError('ERR_SHUTTING_DOWN', 'the exporter is shutting down'));
         wake.fire();

@@ -17,6 +17,8 @@ export interface DeadLetterOptions {
   readonly directory?: string;
   readonly exporterId: string;
   readonly logger: Logger;
+  /** Told of every write, once per distinct reason; `file` is null when there is none. */
+  readonly report?: (items: number, reason: string, file: string | null) => void;
 }
 
 /**
@@ -40,6 +42,9 @@ export class DeadLetterFile {
 
   write(entries: readonly DeadLetterEntry[]): Promise<void> {
     if (entries.length === 0) return this.chain;
+    const byReason = new Map<string, number>();
+    for (const e of entries) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
+    for (const [reason, n] of byReason) this.options.report?.(n, reason, this.file ?? null);
     if (!this.file) {
       if (!this.warned) {
         this.warned = true;

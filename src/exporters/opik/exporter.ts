@@ -3,6 +3,7 @@ import { isPermanent } from '../../errors/errors.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
 import { countedPush, defineExporter } from '../../exporterhelper/define-exporter.js';
+import { deliveryWatch } from '../../exporterhelper/delivery-watch.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
 import { MemoryQueueStore } from '../../exporterhelper/queue/memory-store.js';
 import { createSendingQueue } from '../../exporterhelper/queue/sending-queue.js';
@@ -23,6 +24,7 @@ import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
+import { opikLinks, RecentTraces } from './recent-traces.js';
 import { sqliteTraceTimestampStore } from './sqlite-trace-memory.js';
 import { stampIds } from './stamp-ids.js';
 import { memoryTraceTimestampStore, type TraceTimestampStore } from './trace-memory.js';
@@ -59,11 +61,16 @@ export function createOpikExporter(
   const now = deps.now ?? Date.now;
   const metrics = opikMetrics(settings);
   const auth = new AuthWatch(settings.logger);
+  const watch = deliveryWatch(settings);
   const deadLetter = new DeadLetterFile({
     ...config.dead_letter,
     exporterId: settings.id,
     logger: settings.logger,
+    report: (items, reason, file) => watch.deadLettered(items, reason, file),
   });
+  watch.useDeadLetters(deadLetter.file ?? null);
+  const links = opikLinks(config.endpoint, config.workspace, config.project_name);
+  const recentTraces = new RecentTraces(links);
   const recentTraceRows = new RecentIds(10_000);
   const explicitIds = new ExplicitIds(config.trace_id_memory.max_entries);
   let store: TraceTimestampStore =
@@ -113,6 +120,7 @@ export function createOpikExporter(
       now,
     },
     logger: settings.logger,
+    watch,
   });
   const window =
     checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
@@ -147,11 +155,16 @@ export function createOpikExporter(
       payload.traces.some((t) => !t.done) ||
       payload.updates.some((u) => !u.done);
     if (pending) await chain.send(payload, signal);
+    recentTraces.record(payload);
     return { failedSpans: payload.deadLetteredSpans };
   }
 
   async function start(host: Host) {
     auth.attach(host);
+    host.publishDetails(() => ({
+      destination: { label: `Opik project "${config.project_name}"`, url: links.project },
+      recentTraces: recentTraces.list(),
+    }));
     if (!isHeaderSafe(config.project_name)) {
       settings.logger.warn(
         { project_name: config.project_name },

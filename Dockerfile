@@ -4,7 +4,7 @@
 
 FROM node:24-bookworm AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .prebuild-installrc ./
 RUN npm ci --ignore-scripts \
  && npm rebuild better-sqlite3 \
  && npm cache clean --force
@@ -22,11 +22,15 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY proto ./proto
 COPY collector.yaml /etc/dify-opik-collector/collector.yaml
-RUN mkdir -p /var/lib/dify-opik-collector && chown node:node /var/lib/dify-opik-collector
+COPY config/examples/dify-queue.yaml /etc/dify-opik-collector/dify-queue.yaml
+# Group-writable: next to Dify's storage the collector runs as Dify's uid in the node group
+# (deploy/compose/docker-compose.dify-queue.yaml).
+RUN mkdir -p /var/lib/dify-opik-collector && chown node:node /var/lib/dify-opik-collector \
+ && chmod 0775 /var/lib/dify-opik-collector
 USER node
 VOLUME ["/var/lib/dify-opik-collector"]
-# 4317 OTLP/gRPC, 4318 OTLP/HTTP, 4319 Dify envelopes, 13133 health check
-EXPOSE 4317 4318 4319 13133
+# 4317 OTLP/gRPC, 4318 OTLP/HTTP, 4319 Dify envelopes, 4320 Opik's API, 13133 health check
+EXPOSE 4317 4318 4319 4320 13133
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:13133/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli/main.js"]

@@ -188,7 +188,12 @@ function resolveService(
           report(['service', ...pathOf(issue.path), key], 'unknown key');
       } else report(['service', ...pathOf(issue.path)], issue.message);
     }
-    return empty;
+    // A mistake elsewhere in `service` (a log level, say) must not make the extensions look
+    // unlisted: components naming one would be reported for a problem they do not have.
+    const listed = serviceSchema.shape.extensions.safeParse(
+      isMap(service) ? service.extensions : [],
+    );
+    return { ...empty, extensions: listed.success ? (listed.data ?? []) : [] };
   }
   const extensions = parsed.data.extensions ?? [];
   checkReferences(['service', 'extensions'], extensions, 'extension', defined, report);

@@ -3,7 +3,9 @@ import { loadConfig } from '../config/load.js';
 import { type ResolvedConfig, resolveConfig } from '../config/resolve.js';
 import { CollectorError, ConfigError, formatIssue } from '../errors/errors.js';
 import type { OpikConfig } from '../exporters/opik/config.js';
+import type { DifyQueueReceiverConfig } from '../receivers/dify-queue/config.js';
 import { type CheckResult, fail, formatResult, pass } from './check.js';
+import { checkDifyQueue } from './dify-queue.js';
 import { checkOpik } from './opik.js';
 import { checkPorts } from './ports.js';
 import { checkQueues } from './storage.js';
@@ -53,9 +55,13 @@ export async function runDoctor(
   if (config) {
     results.push(...(await checkPorts(config)));
     const exporters = new Set(config.pipelines.flatMap((p) => p.exporters));
+    const receivers = new Set(config.pipelines.flatMap((p) => p.receivers));
     for (const c of config.components.values()) {
       if (c.kind === 'exporter' && c.factory.type === 'opik' && exporters.has(c.id)) {
         results.push(...(await checkOpik(c.id, c.config as OpikConfig)));
+      }
+      if (c.kind === 'receiver' && c.factory.type === 'dify_queue' && receivers.has(c.id)) {
+        results.push(...(await checkDifyQueue(c.id, c.config as DifyQueueReceiverConfig)));
       }
     }
     results.push(...checkQueues(config));

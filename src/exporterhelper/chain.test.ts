@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../errors/errors.js';
 import { makeSpan, makeTraces } from '../pdata/span.js';
 import type { Traces } from '../pdata/traces.js';
-import { scriptedSender } from '../testing/senders.js';
+import { capturingLogger, scriptedSender } from '../testing/senders.js';
 import { TestHost, testSettings } from '../testing/settings.js';
 import { buildChain, type ChainParts } from './chain.js';
+import { deliveryWatch } from './delivery-watch.js';
 import { defaultSendingQueue, sendingQueueSchema } from './queue/config.js';
 
 const retry = {
@@ -20,7 +21,10 @@ const batch = makeTraces([
   makeSpan({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's' }),
 ]);
 /** A chain whose requests are the batches themselves. */
-const chain = (parts: Omit<ChainParts<Traces>, 'settings' | 'prepare' | 'failedSpans'>) =>
+const chain = (
+  parts: Omit<ChainParts<Traces>, 'settings' | 'prepare' | 'failedSpans'> &
+    Partial<Pick<ChainParts<Traces>, 'settings'>>,
+) =>
   buildChain<Traces>({
     settings: testSettings('exporter', 'x'),
     prepare: async (t) => t,
@@ -56,6 +60,56 @@ describe('buildChain', () => {
     await done;
     expect(primary.calls).toHaveLength(2);
     expect(secondary.calls).toEqual([batch]);
+  });
+
+  it('tells the delivery watch of every retried attempt and of the delivery, and attaches it to the host', async () => {
+    const primary = scriptedSender<Traces>([outage(), outage(), 'ok']);
+    const { logger, lines } = capturingLogger();
+    const settings = { ...testSettings('exporter', 'x'), logger };
+    const sender = chain({ settings, primary, timeoutMs: 1000, retry });
+    const host = new TestHost();
+    await sender.start(host);
+    const done = sender.send(batch, new AbortController().signal);
+    await vi.advanceTimersByTimeAsync(1000); // two backoffs: 100 ms, 200 ms
+    await done;
+    await sender.shutdown();
+    expect(deliveryWatch(settings).details()).toMatchObject({
+      retries: 2,
+      failedAttempts: 2,
+      deliveredSpans: 1,
+    });
+    expect(host.reports).toEqual([
+      {
+        state: 'recoverable_error',
+        reason: 'HTTP 503 (the service is unavailable (down, starting or overloaded))',
+      },
+      { state: 'ok' },
+    ]);
+    expect(lines.filter((l) => String(l.msg).startsWith('export failing: HTTP 503'))).toHaveLength(
+      1,
+    );
+    expect(lines[0]!.msg).toMatch(/; after 10s of retries the sender gets the error$/);
+    expect(lines.filter((l) => String(l.msg).startsWith('delivering again after '))).toHaveLength(
+      1,
+    );
+  });
+
+  it('without a queue, tells the watch of an error handed back to the sender', async () => {
+    const primary = scriptedSender<Traces>([outage()]);
+    const { logger, lines } = capturingLogger();
+    const settings = { ...testSettings('exporter', 'x'), logger };
+    const sender = chain({
+      settings,
+      primary,
+      timeoutMs: 1000,
+      retry: { ...retry, enabled: false },
+    });
+    await sender.start(new TestHost());
+    await expect(sender.send(batch, new AbortController().signal)).rejects.toThrow('HTTP 503');
+    await sender.shutdown();
+    expect(lines.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^export failing: HTTP 503 .*; given up; the sender gets the error/),
+    ]);
   });
 
   it('times out a hung attempt and retries it', async () => {

@@ -1,5 +1,7 @@
 import type { Host, Settings } from '../component/types.js';
+import { CollectorError } from '../errors/errors.js';
 import type { Traces } from '../pdata/traces.js';
+import { deliveryWatch } from './delivery-watch.js';
 import { type FailureVerdict, withFallback } from './fallback.js';
 import { withPrepare } from './prepare.js';
 import type { SendingQueueConfig } from './queue/config.js';
@@ -28,6 +30,8 @@ export interface ChainParts<P> {
   prepare(traces: Traces): Promise<P>;
   /** Spans of a prepared request given up on while the rest was delivered (counted as failed). */
   failedSpans(request: P): number;
+  /** Told of each request once its delivery finished (what went through, what was given up). */
+  delivered?(request: P): void;
   /** Delivers one request over the primary path (one attempt). */
   readonly primary: Sender<P>;
   /** Delivers the same request another way; omitted when the exporter has one path. */
@@ -67,6 +71,11 @@ export interface ChainParts<P> {
  * stops taking data and keeps (disk) or drains (memory) what it holds; retry wakes its sleeping
  * backoffs, which reject with ERR_SHUTTING_DOWN so that a persistent queue keeps their data; then
  * the fallback shuts both pushes down, closing their connections.
+ *
+ * The exporter's delivery watch (`deliveryWatch(settings)`) hears from here: retry tells it of
+ * every failed attempt, prepare of what was delivered, the queue where data waits, the
+ * dead-letter writer of what was given up, and, without a queue, the chain of the error it hands
+ * back to the sender. The watch logs, reports the exporter's health and feeds the status page.
  */
 export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
   const logger = parts.settings.logger;
@@ -78,11 +87,43 @@ export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
           logger,
         })
       : primary;
-  const retried = withRetry(paths, parts.retry, { logger, ...parts.retryDeps });
-  const prepared = withPrepare(retried, parts.settings, parts.prepare, parts.failedSpans);
+  const watch = deliveryWatch(parts.settings);
+  const { retryDeps } = parts;
+  watch.useRetry(parts.retry.enabled ? parts.retry.maxElapsedTimeMs : undefined);
+  const retried = withRetry(paths, parts.retry, {
+    logger,
+    ...retryDeps,
+    onRetry(err, delayMs) {
+      watch.retrying(err, delayMs);
+      retryDeps?.onRetry?.(err, delayMs);
+    },
+  });
+  const prepared = withPrepare(retried, parts);
   const queued = parts.queue
     ? withQueue(prepared, { settings: parts.settings, backoff: parts.retry, ...parts.queue })
     : prepared;
   const before = parts.beforeQueue;
-  return before ? mapSender(queued, (t, s) => before.run(t, s), { start: before.start }) : queued;
+  const outer = before
+    ? mapSender<Traces, Traces>(queued, (t, s) => before.run(t, s), { start: before.start })
+    : queued;
+  return {
+    async send(traces, signal) {
+      try {
+        await outer.send(traces, signal);
+      } catch (err) {
+        // With a queue, what it gives up on is dead-lettered (and the watch told there).
+        const stopping = err instanceof CollectorError && err.code === 'ERR_SHUTTING_DOWN';
+        if (!parts.queue && !stopping) watch.failed(err);
+        throw err;
+      }
+    },
+    async start(host) {
+      watch.attach(host);
+      await outer.start(host);
+    },
+    shutdown() {
+      watch.stop();
+      return outer.shutdown();
+    },
+  };
 }

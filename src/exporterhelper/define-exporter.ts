@@ -1,6 +1,8 @@
 import type { Component, Host, Settings, TracesConsumer } from '../component/types.js';
+import { CollectorError } from '../errors/errors.js';
 import { spanCount } from '../pdata/count.js';
 import type { Traces } from '../pdata/traces.js';
+import { deliveryWatch } from './delivery-watch.js';
 import type { Sender } from './sender.js';
 
 /** What a push that finished reports when it could not deliver every span. */
@@ -30,23 +32,34 @@ export function defineExporter(
   logic: ExporterLogic,
 ): Component & TracesConsumer {
   const counted = countedPush(settings);
+  const watch = deliveryWatch(settings);
   let stopped = false;
   return {
     async start(host) {
+      watch.attach(host);
       await logic.start?.(host);
     },
     async shutdown() {
       if (stopped) return;
       stopped = true;
+      watch.stop();
       await logic.shutdown?.();
     },
-    consume: (traces) => counted(traces, () => logic.push(traces)),
+    async consume(traces) {
+      try {
+        await counted(traces, () => logic.push(traces));
+      } catch (err) {
+        if (!(err instanceof CollectorError && err.code === 'ERR_SHUTTING_DOWN')) watch.failed(err);
+        throw err;
+      }
+    },
   };
 }
 
 /**
  * An exporter that is a chain of senders (`chain.ts`): each batch is sent through it, and the
- * chain counts what it delivered. Empty batches are not sent.
+ * chain counts what it delivered and tells the exporter's delivery watch. Empty batches are not
+ * sent.
  */
 export function exporterOf(chain: Sender<Traces>): Component & TracesConsumer {
   const never = new AbortController().signal;
@@ -60,10 +73,12 @@ export function exporterOf(chain: Sender<Traces>): Component & TracesConsumer {
 }
 
 /**
- * Runs one push and counts its spans as sent or failed under the Collector's names; shared by
- * `defineExporter` and by `withPrepare` (exporters built from a chain of senders).
+ * Runs one push and counts its spans as sent or failed under the Collector's names (and tells
+ * the exporter's delivery watch what got through); shared by `defineExporter` and by
+ * `withPrepare` (exporters built from a chain of senders).
  */
 export function countedPush(settings: Settings) {
+  const watch = deliveryWatch(settings);
   const sent = settings.telemetry.exporterSentSpans.labels({ exporter: settings.id });
   const failed = settings.telemetry.exporterSendFailedSpans.labels({ exporter: settings.id });
   // biome-ignore lint/suspicious/noConfusingVoidType: what `push` resolves with.
@@ -80,5 +95,6 @@ export function countedPush(settings: Settings) {
     const failedSpans = Math.min(n, result?.failedSpans ?? 0);
     if (failedSpans > 0) failed.inc(failedSpans);
     if (n > failedSpans) sent.inc(n - failedSpans);
+    watch.delivered(n - failedSpans);
   };
 }

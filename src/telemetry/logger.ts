@@ -1,6 +1,8 @@
-import { type Logger, pino } from 'pino';
+import { writeSync } from 'node:fs';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogEncoding = 'json' | 'console';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 const REDACTED_PATHS = [
@@ -17,11 +19,17 @@ const REDACTED_PATHS = [
 ];
 
 /**
- * The collector's structured JSON logger, on stderr (stdout belongs to commands such as
- * `print-config`). Synchronous writes: log lines are rare by design (problems are counted, not
- * logged per item), and a crash must not lose the line that explains it.
+ * The collector's structured logger, on stderr (stdout belongs to commands such as
+ * `print-config`): JSON lines, or with `console` encoding one tab-separated line per entry as the
+ * Collector writes them (time, level, component, message, the other fields as JSON). Synchronous
+ * writes: log lines are rare by design (problems are counted, not logged per item), and a crash
+ * must not lose the line that explains it.
  */
-export function createLogger(level: LogLevel = 'info', destination = 2): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  destination = 2,
+  encoding: LogEncoding = 'json',
+): Logger {
   return pino(
     {
       level,
@@ -30,8 +38,33 @@ export function createLogger(level: LogLevel = 'info', destination = 2): Logger 
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     },
-    pino.destination({ dest: destination, sync: true }),
+    encoding === 'console'
+      ? consoleDestination(destination)
+      : pino.destination({ dest: destination, sync: true }),
   );
+}
+
+/** Rewrites each JSON line pino produces (secrets already redacted) as a console line. */
+function consoleDestination(fd: number): DestinationStream {
+  return {
+    write(line: string) {
+      writeSync(fd, `${consoleLine(line)}\n`);
+    },
+  };
+}
+
+/** `2026-01-01T00:00:00.000Z\tinfo\texporter/opik\tmessage\t{"other":"fields"}`. */
+export function consoleLine(json: string): string {
+  const {
+    time,
+    level,
+    component,
+    msg,
+    service: _service,
+    ...rest
+  } = JSON.parse(json) as Record<string, unknown>;
+  const fields = Object.keys(rest).length > 0 ? `\t${JSON.stringify(rest)}` : '';
+  return `${String(time)}\t${String(level)}\t${component ?? '-'}\t${msg ?? ''}${fields}`;
 }
 
 /** A logger that drops everything: for tests and for commands that must stay quiet. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { FakeOpik, type FakeOpikOptions } from '../fake-opik/server.js';
-import { cli } from './cli.js';
+import { cli, cliAsync, runCollector } from './cli.js';
 
 const fakes: FakeOpik[] = [];
 const servers: Server[] = [];
@@ -44,6 +44,20 @@ service:
 `,
   );
   return { file, dir };
+}
+
+/** Ports nothing listens on right now. */
+async function freePorts(n: number): Promise<number[]> {
+  const held = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = createServer();
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+      return s;
+    }),
+  );
+  const ports = held.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 async function fake(options: FakeOpikOptions = {}, tweak: (f: FakeOpik) => void = () => {}) {
@@ -187,6 +201,41 @@ describe('dify-opik-collector doctor', () => {
       '✗ receiver "otlp" cannot listen on 127.0.0.1:<port>: the address is already in use',
       '    fix: stop what uses that address (another collector?) or change receivers::otlp::protocols::http::endpoint',
     ]);
+  });
+
+  it('passes inside the running collector: its own ports are in use by itself', async () => {
+    const f = await fake();
+    const [otlp, health, status, metrics] = await freePorts(4);
+    const { file, dir } = configFor(`${f.url}/api`, {}, `127.0.0.1:${otlp}`);
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(
+          'extensions:\n',
+          `extensions:\n  health_check:\n    endpoint: 127.0.0.1:${health}\n  status:\n    endpoint: 127.0.0.1:${status}\n`,
+        )
+        .replace(
+          '  extensions: [file_storage]',
+          '  extensions: [health_check, status, file_storage]',
+        )
+        .replace('metrics: { level: none }', `metrics: { address: 127.0.0.1:${metrics} }`),
+    );
+    const run = runCollector(['--config', file]);
+    await run.waitForLog((l) => l.msg === 'collector started');
+    const r = await cliAsync(['doctor', '--config', file]);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    const via = `in the running collector (its health check at 127.0.0.1:${health})`;
+    expect(r.stdout.replaceAll(dir, '<dir>').split('\n')).toEqual(
+      expect.arrayContaining([
+        `✓ extension "health_check" is serving on 127.0.0.1:${health} ${via}`,
+        `✓ extension "status" is serving on 127.0.0.1:${status} ${via}`,
+        `✓ receiver "otlp" is serving on 127.0.0.1:${otlp} ${via}`,
+        `✓ the metrics endpoint is serving on 127.0.0.1:${metrics} ${via}`,
+        'all checks passed',
+      ]),
+    );
+    expect(r.code).toBe(0);
   });
 
   it('runs from the command line and exits 1 when a check fails', () => {

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import type { JsonValue } from './attribute-mapper.js';
 import { type AuthMode, authenticate } from './auth.js';
 import { knownPath, type Route, readAll, routeOf, send } from './http.js';
 import { decodeJson, decodeProtobuf } from './otlp-decode.js';
 import { ingestOtlp, internalError, TtlMemory } from './otlp-ingest.js';
 import { checkBatch, jsonError, type Reply, toRow } from './rest-batch.js';
 import { ruleList } from './rules.js';
+import { createOne, putScores, updateOne, type WriteContext } from './sdk-writes.js';
 import { FakeStore, type Row } from './store.js';
 import { newV7 } from './v7.js';
 import { type Behaviour, behaviourOf, OPIK_2_2 } from './version.js';
@@ -54,6 +56,10 @@ export interface FakeOpikOptions {
 export class FakeOpik {
   readonly store = new FakeStore();
   readonly requests: RecordedRequest[] = [];
+  /** Feedback scores written (`PUT …/feedback-scores`), with `kind` `traces` or `spans`. */
+  readonly scores: Array<Record<string, JsonValue>> = [];
+  /** Ids of rows a PATCH created before their create (Opik's partial rows). */
+  private readonly partial = new Set<string>();
   /** When true the OTLP route answers 404, as an Opik without OTLP ingestion would. */
   otlpMissing = false;
   /** When true every request gets 503, as an Opik that is down behind its proxy. */
@@ -183,7 +189,50 @@ export class FakeOpik {
     const who = authenticate(this.options.auth ?? { mode: 'oss' }, req.headers, query);
     if ('status' in who) return who;
     const projectHeader = String(req.headers.projectname ?? '').trim();
+    const parsed = () => {
+      try {
+        return { json: JSON.parse(body.toString('utf8')) as unknown };
+      } catch (err) {
+        return jsonError(400, `Unable to process JSON. ${(err as Error).message}`);
+      }
+    };
+    const writes = (): WriteContext => ({
+      store: this.store,
+      workspace: who.workspace,
+      nowMs: this.now(),
+      windowMs: this.options.uuidWindowMs,
+      referencedIdsV7: this.behaviour.referencedIdsV7,
+      partial: this.partial,
+      newId: () => newV7(this.now()),
+    });
+    const json =
+      route === 'auth' || route === 'workspace' || route === 'otlp' ? undefined : parsed();
+    if (json && 'status' in json && route !== 'read' && route !== 'delete') return json;
+    const value = json && 'json' in json ? json.json : undefined;
     switch (route) {
+      case 'auth':
+        return { status: 204 };
+      case 'workspace':
+        return { status: 200, body: { workspace_name: who.workspace } };
+      case 'trace':
+      case 'span':
+        return createOne(
+          route === 'trace' ? 'traces' : 'spans',
+          value,
+          `${this.url}/api`,
+          writes(),
+        );
+      case 'trace_update':
+      case 'span_update':
+        return updateOne(
+          route === 'trace_update' ? 'traces' : 'spans',
+          path.split('/')[4] ?? '',
+          value,
+          writes(),
+        );
+      case 'trace_scores':
+      case 'span_scores':
+        return putScores(route === 'trace_scores' ? 'traces' : 'spans', value, this.scores);
       case 'otlp':
         return this.otlp(req, body, who, projectHeader || 'Default Project');
       case 'traces':

@@ -7,6 +7,7 @@ import type { Traces } from '../../pdata/traces.js';
 import { queueStoreFrom } from '../../storage/extension.js';
 import type { QueueEntry, QueueStore } from '../../storage/queue-store.js';
 import { type BackoffPolicy, nextDelay } from '../backoff.js';
+import { deliveryWatch } from '../delivery-watch.js';
 import type { Sender } from '../sender.js';
 import type { SendingQueueConfig } from './config.js';
 import { MemoryQueueStore } from './memory-store.js';
@@ -29,12 +30,14 @@ export interface QueueOptions {
  * finished: delivered, or given up and handed to `deadLetter`. The store is a memory one, or the
  * one the storage extension named by `storage` offers (never its database). On shutdown a
  * persistent queue stops at once and keeps what it holds for the next start; a memory queue
- * first drains what it holds; then `next` shuts down.
+ * first drains what it holds; then `next` shuts down. The exporter's delivery watch learns where
+ * data waits.
  */
 export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<Traces> {
   const { config, settings } = options;
   const logger = settings.logger;
   const metrics = queueMetrics(settings, config);
+  const watch = deliveryWatch(settings);
   const stop = new AbortController();
   let store: QueueStore | undefined;
   let accepting = false;
@@ -159,6 +162,12 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
       await next.start(host);
       store = openStore(host);
       metrics.observe(() => used());
+      watch.useQueue({
+        persistent,
+        capacity: config.queue_size,
+        sizer: config.sizer,
+        size: () => (store ? used() : 0),
+      });
       accepting = true;
       if (store.totals.requests > 0) {
         logger.info(

@@ -6,6 +6,7 @@ import { eachSpan } from '../../pdata/split.js';
 import type { KeyValue, ResourceSpans, ScopeSpans, Span, Traces } from '../../pdata/traces.js';
 import type { IdStore } from '../../storage/id-store.js';
 import { MOVED_FROM, PARKED, parkedRecord, readParked } from './parked.js';
+import { isReceivedObject } from './received-objects.js';
 
 /** The Opik ids of one span, as the exporter sends them on every path. */
 export interface OpikIds {
@@ -86,12 +87,16 @@ const waitsForItsTrace = (i: Item) =>
  * marked with the stand-in (`MOVED_FROM`): the exporter upserts them through REST and removes the
  * stand-in trace. Opik ends as it would have had the spans come in their natural order.
  *
+ * Opik objects the `opik` receiver took in (received-objects.ts) pass unchanged: they keep the
+ * ids they came with, and the store does not learn them.
+ *
  * One round trip to the store; a second only when spans are parked, a third when spans move.
  */
 export async function assignIds(traces: Traces, store: IdStore): Promise<Traces> {
   const items: Item[] = [];
   for (const { resource, scope, span } of eachSpan(traces)) {
-    items.push({ resource, scope, span, stated: statedIds(span) });
+    // An Opik object the `opik` receiver took in keeps the ids it came with, and is not remembered.
+    if (!isReceivedObject(span)) items.push({ resource, scope, span, stated: statedIds(span) });
   }
   if (items.length === 0) return traces;
   const statedTraces = new Map<string, string>();
@@ -151,7 +156,8 @@ export async function assignIds(traces: Traces, store: IdStore): Promise<Traces>
   };
   const byId = new Map(items.map((i) => [i.span, i]));
   const stamped = mapSpans(traces, ({ span }) => {
-    const item = byId.get(span)!;
+    const item = byId.get(span);
+    if (!item) return span;
     return withIds(span, ids(item), { movedFrom: movedFrom.get(keyOf(item)), parked: item.parked });
   });
   // A moved span that is in this batch too goes once, as the batch's own (marked above).

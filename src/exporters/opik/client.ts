@@ -75,6 +75,13 @@ export class OpikHttp {
     });
   }
 
+  /** `PATCH` JSON text to a REST path such as `/v1/private/traces/{id}`. */
+  patchJson(path: string, json: string, signal: AbortSignal): Promise<HttpAnswer> {
+    return this.send('PATCH', path, signal, Buffer.from(json, 'utf8'), {
+      'content-type': 'application/json',
+    });
+  }
+
   get(path: string, signal: AbortSignal): Promise<HttpAnswer> {
     return this.send('GET', path, signal, undefined, { accept: 'application/json' });
   }
@@ -84,7 +91,7 @@ export class OpikHttp {
   }
 
   private async send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH',
     path: string,
     signal: AbortSignal,
     body: Uint8Array | undefined,

@@ -6,9 +6,10 @@ import { type Json, toJson } from './values.js';
 
 /** One item Opik will never take as it is, kept with the reason. */
 export interface DeadLetterEntry {
-  readonly kind: 'span' | 'trace';
+  /** `*_update`: a PATCH body the `opik` receiver took in (not re-sent by `replay`). */
+  readonly kind: 'span' | 'trace' | 'span_update' | 'trace_update';
   readonly reason: string;
-  readonly item: OpikSpan | OpikTrace;
+  readonly item: OpikSpan | OpikTrace | { readonly [key: string]: Json };
 }
 
 export interface DeadLetterOptions {
@@ -16,6 +17,8 @@ export interface DeadLetterOptions {
   readonly directory?: string;
   readonly exporterId: string;
   readonly logger: Logger;
+  /** Told of every write, once per distinct reason; `file` is null when there is none. */
+  readonly report?: (items: number, reason: string, file: string | null) => void;
 }
 
 /**
@@ -39,6 +42,9 @@ export class DeadLetterFile {
 
   write(entries: readonly DeadLetterEntry[]): Promise<void> {
     if (entries.length === 0) return this.chain;
+    const byReason = new Map<string, number>();
+    for (const e of entries) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
+    for (const [reason, n] of byReason) this.options.report?.(n, reason, this.file ?? null);
     if (!this.file) {
       if (!this.warned) {
         this.warned = true;

@@ -3,10 +3,10 @@ import { isPermanent } from '../../errors/errors.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
 import { exporterOf } from '../../exporterhelper/define-exporter.js';
+import { deliveryWatch } from '../../exporterhelper/delivery-watch.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { IdStore } from '../../storage/id-store.js';
-import { AuthWatch } from './auth-watch.js';
 import { isHeaderSafe, opikHttpFor } from './client.js';
 import { checksIngestionWindow, type OpikConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
@@ -18,6 +18,7 @@ import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
+import { opikLinks, RecentTraces } from './recent-traces.js';
 
 /** What tests may replace. */
 export interface OpikExporterDeps {
@@ -41,6 +42,8 @@ export function judgeOpikFailure(err: unknown): FailureVerdict {
 /**
  * The `opik` exporter: a batch gets its Opik ids, is mapped once to Opik's objects, and goes out
  * through the senders `chain.ts` composes (ids → queue → map → retry → fallback(OTLP, REST)).
+ * It publishes its Opik project and the traces it delivered lately for the status page; its
+ * delivery watch (fed by the chain and the dead-letter file) logs and reports its health.
  */
 export function createOpikExporter(
   settings: Settings,
@@ -49,12 +52,16 @@ export function createOpikExporter(
 ): Component & TracesConsumer {
   const now = deps.now ?? Date.now;
   const metrics = opikMetrics(settings);
-  const auth = new AuthWatch(settings.logger);
+  const watch = deliveryWatch(settings);
   const deadLetter = new DeadLetterFile({
     ...config.dead_letter,
     exporterId: settings.id,
     logger: settings.logger,
+    report: (items, reason, file) => watch.deadLettered(items, reason, file),
   });
+  watch.useDeadLetters(deadLetter.file ?? null);
+  const links = opikLinks(config.endpoint, config.workspace, config.project_name);
+  const recentTraces = new RecentTraces(links);
   const recentTraceRows = new RecentIds(10_000);
   const http = opikHttpFor(config);
   const ids = idStep(settings, config, deps);
@@ -62,7 +69,6 @@ export function createOpikExporter(
     http,
     maxItems: config.max_items_per_request,
     now,
-    auth,
     metrics,
     recentTraceRows,
     deadLetter: (entries) => deadLetter.write(entries),
@@ -99,11 +105,19 @@ export function createOpikExporter(
     });
     const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
     const rows = payload.traces.filter((t) => !t.placeholder);
-    metrics.deadLettered('span', spans.length);
-    metrics.deadLettered('trace', rows.length);
+    const updates = payload.updates.map((u) => ({
+      kind: `${u.entity}_update` as const,
+      reason,
+      item: u.body,
+    }));
+    const updated = (entity: 'trace' | 'span') =>
+      payload.updates.filter((u) => u.entity === entity).length;
+    metrics.deadLettered('span', spans.length + updated('span'));
+    metrics.deadLettered('trace', rows.length + updated('trace'));
     await deadLetter.write([
       ...spans,
       ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
+      ...updates,
     ]);
   }
 
@@ -115,6 +129,7 @@ export function createOpikExporter(
       : undefined,
     prepare,
     failedSpans: (p) => p.deadLetteredSpans,
+    delivered: (p) => recentTraces.record(p),
     primary: otlpPath(ctx, {
       projectName: config.project_name,
       headerSafe: isHeaderSafe(config.project_name),
@@ -148,7 +163,10 @@ export function createOpikExporter(
   return {
     consume: exporter.consume,
     async start(host) {
-      auth.attach(host);
+      host.publishDetails(() => ({
+        destination: { label: `Opik project "${config.project_name}"`, url: links.project },
+        recentTraces: recentTraces.list(),
+      }));
       if (!isHeaderSafe(config.project_name)) {
         settings.logger.warn(
           { project_name: config.project_name },

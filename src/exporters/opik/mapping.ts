@@ -1,4 +1,4 @@
-import type { ResourceSpans, ScopeSpans, Span } from '../../pdata/traces.js';
+import { type ResourceSpans, type ScopeSpans, type Span, StatusCode } from '../../pdata/traces.js';
 import type { OpikIds } from './assign-ids.js';
 import { errorInfoOf } from './error-info.js';
 import type { Adjustment } from './limits.js';
@@ -43,6 +43,8 @@ export interface SpanRef {
   readonly startMs: number;
   /** True when the span carries token usage (Opik's OTLP mapping treats such spans specially). */
   readonly hasUsage: boolean;
+  /** True when Opik stores error info for the span (an ERROR status or an `exception` event). */
+  readonly error: boolean;
 }
 
 /** A span with its resource, scope and Opik ids. */
@@ -77,6 +79,7 @@ export function mapSpan(item: SpanWithIds, ctx: MappingContext): MappedSpan {
     name: span.name,
     startMs,
     hasUsage: fields.llm !== undefined && Object.keys(fields.llm.usage).length > 0,
+    error: span.status.code === StatusCode.ERROR || span.events.some((e) => e.name === 'exception'),
   };
   let built: OpikSpan | undefined;
   const opik = () => {

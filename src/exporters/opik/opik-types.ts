@@ -9,6 +9,9 @@ export interface OpikErrorInfo {
 
 export type OpikSpanType = 'general' | 'tool' | 'llm' | 'guardrail';
 
+/** Where Opik says an item came from; the exporter's own items are `sdk`. */
+export type OpikSource = 'sdk' | 'experiment' | 'playground' | 'optimization' | 'evaluator';
+
 /** A span as Opik stores it, and as `POST /v1/private/spans/batch` writes it (`Span_Write`). */
 export interface OpikSpan {
   readonly id: string;
@@ -19,7 +22,8 @@ export interface OpikSpan {
   readonly type: OpikSpanType;
   /** ISO-8601 with milliseconds. */
   readonly start_time: string;
-  readonly end_time: string;
+  /** Always set on the exporter's own spans; an Opik span received as such may have none. */
+  readonly end_time?: string;
   readonly input?: Json;
   readonly output?: Json;
   readonly metadata?: { [key: string]: Json };
@@ -29,9 +33,17 @@ export interface OpikSpan {
   readonly provider?: string;
   readonly total_estimated_cost?: number;
   readonly error_info?: OpikErrorInfo;
-  readonly source: 'sdk';
-  /** Set only on spans written under a stand-in trace, to the epoch: any later write wins. */
+  /** Always `sdk` on the exporter's own spans; as received (or absent) on received ones. */
+  readonly source?: OpikSource;
+  /**
+   * The epoch on spans written under a stand-in trace, so that any later write wins; as received
+   * on received ones.
+   */
   readonly last_updated_at?: string;
+  /** The fields below are set only on Opik spans received as such (the `opik` receiver). */
+  readonly total_estimated_cost_version?: string;
+  readonly ttft?: number;
+  readonly environment?: string;
 }
 
 /** A trace as `POST /v1/private/traces/batch` writes it (`Trace_Write`). */
@@ -47,7 +59,10 @@ export interface OpikTrace {
   readonly tags?: readonly string[];
   readonly error_info?: OpikErrorInfo;
   readonly thread_id?: string;
-  readonly source: 'sdk';
-  /** Set only on placeholder rows, to the epoch, so that the real row always wins the upsert. */
+  readonly source?: OpikSource;
+  /** The epoch on placeholder rows, so that the real row always wins the upsert; as received on received traces. */
   readonly last_updated_at?: string;
+  /** Set only on Opik traces received as such (the `opik` receiver). */
+  readonly ttft?: number;
+  readonly environment?: string;
 }

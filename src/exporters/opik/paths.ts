@@ -13,6 +13,7 @@ import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import { type Payload, pending, skipMoved } from './payload.js';
 import { deliverSpansRest, deliverTraceRows, removeStandIns } from './rest-delivery.js';
+import { deliverUpdates } from './update-delivery.js';
 
 export interface OtlpPathOptions {
   readonly projectName: string;
@@ -88,7 +89,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
       return { usable: false, why: `the probe span was refused: ${verdict.reason}`, at: ctx.now() };
     }
     // Credentials, outages: nothing learnt about the endpoint yet; this attempt fails.
-    throw verdictError(verdict, step === 'otlp' ? 'otlp' : 'rest', ctx);
+    throw verdictError(verdict, step === 'otlp' ? 'otlp' : 'rest');
   }
 
   async function ensureUsable(signal: AbortSignal): Promise<void> {
@@ -127,6 +128,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
     await deliverSpansOtlp(otlp, payload, ctx, o.encode, signal);
     await deliverSpansRest(rest, payload, ctx, signal);
     await removeStandIns(payload, ctx, signal);
+    await deliverUpdates(payload, ctx, signal);
   });
 }
 
@@ -143,5 +145,6 @@ export function restPath(ctx: DeliveryContext): Sender<Payload> {
       signal,
     );
     await removeStandIns(payload, ctx, signal);
+    await deliverUpdates(payload, ctx, signal);
   });
 }

@@ -9,7 +9,9 @@ import { isoMs, type MappingContext, mapSpan, type OtlpForm, type SpanRef } from
 import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { OpikEncoding } from './opik-version.js';
 import { MOVED_FROM, PARKED } from './parked.js';
+import { type ReceivedObject, takeReceivedObjects } from './received-objects.js';
 import type { RecentIds } from './recent-ids.js';
+import type { Json } from './values.js';
 
 export interface SpanEntry {
   readonly ref: SpanRef;
@@ -34,6 +36,14 @@ export interface TraceEntry {
   done: boolean;
 }
 
+/** An update the `opik` receiver took in (a PATCH), sent as one after the creates. */
+export interface UpdateEntry {
+  readonly entity: 'trace' | 'span';
+  readonly id: string;
+  readonly body: { [key: string]: Json };
+  done: boolean;
+}
+
 /**
  * One batch, mapped once for every attempt and path: spans and trace rows with their Opik ids,
  * and which of them are delivered (or dead-lettered) already, so that a retry, or the other
@@ -43,6 +53,7 @@ export interface Payload {
   readonly spans: SpanEntry[];
   readonly traces: TraceEntry[];
   readonly standIns: StandInEntry[];
+  readonly updates: UpdateEntry[];
   /** Items set aside before sending (outside the ingestion window). */
   readonly refused: DeadLetterEntry[];
   deadLetteredSpans: number;
@@ -57,14 +68,19 @@ export interface PrepareOptions extends MappingContext {
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 const VIA_REST = { blocker: 'moved from or parked under a stand-in trace' } as const;
+const RECEIVED = { blocker: 'an Opik object received as such (received-objects.ts)' } as const;
 
-/** Maps a batch whose spans carry their Opik ids (`assignIds`) once, for every attempt and path. */
+/**
+ * Maps a batch whose spans carry their Opik ids (`assignIds`) once, for every attempt and path.
+ * Opik objects the `opik` receiver took in are taken out first and written back as they came.
+ */
 export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
+  const { received, rest } = takeReceivedObjects(traces, o.projectName);
   const spans: SpanEntry[] = [];
   const roots = new Map<string, OpikTrace>();
   const firstSpan = new Map<string, SpanRef>();
   const standIns = new Set<string>();
-  for (const { resource, scope, span } of eachSpan(traces)) {
+  for (const { resource, scope, span } of eachSpan(rest)) {
     const mapped = mapSpan({ resource, scope, span, ids: assignedIds(span) }, o);
     const movedFrom = getAttribute(span.attributes, MOVED_FROM);
     if (Array.isArray(movedFrom)) for (const id of movedFrom) standIns.add(String(id));
@@ -103,11 +119,23 @@ export function preparePayload(traces: Traces, o: PrepareOptions): Payload {
     spans,
     traces: traceEntries,
     standIns: [...standIns].map((id) => ({ id, done: false })),
+    updates: [],
     refused: [],
     deadLetteredSpans: 0,
   };
+  addReceived(payload, received);
   if (o.window) setAsideOutsideWindow(payload, o.window.ms, o.window.now());
   return payload;
+}
+
+/** Opik objects received as such: their own rows, REST only, never a placeholder (received-objects.ts). */
+function addReceived(p: Payload, received: readonly ReceivedObject[]): void {
+  for (const r of received) {
+    if (r.write === 'update')
+      p.updates.push({ entity: r.entity, id: r.id, body: r.body, done: false });
+    else if (r.entity === 'trace') p.traces.push({ opik: r.item, placeholder: false, done: false });
+    else p.spans.push({ ref: r.ref, opik: r.item, otlp: () => RECEIVED, done: false });
+  }
 }
 
 /**
@@ -152,7 +180,10 @@ function outsideReason(verdict: string, windowMs: number): string {
 /** Whether anything of the payload is still to be written. */
 export function pending(p: Payload): boolean {
   return (
-    p.spans.some((s) => !s.done) || p.traces.some((t) => !t.done) || p.standIns.some((t) => !t.done)
+    p.spans.some((s) => !s.done) ||
+    p.traces.some((t) => !t.done) ||
+    p.standIns.some((t) => !t.done) ||
+    p.updates.some((u) => !u.done)
   );
 }
 

@@ -107,7 +107,7 @@ export async function removeStandIns(
       ctx.now(),
     );
     if (verdict.kind !== 'ok' && verdict.kind !== 'split' && verdict.kind !== 'reject') {
-      throw verdictError(verdict, 'rest', ctx);
+      throw verdictError(verdict, 'rest');
     }
     for (const t of chunk) {
       t.done = true;

@@ -4,7 +4,26 @@ import type { AnyValue } from '../../pdata/traces.js';
  * JSON values the exporter writes to Opik. `bigint` stands for an integer that must keep every
  * digit (event times in nanoseconds); `toJson` writes it as a bare JSON number.
  */
-export type Json = string | number | boolean | bigint | null | Json[] | { [key: string]: Json };
+export type Json =
+  | string
+  | number
+  | boolean
+  | bigint
+  | null
+  | RawJson
+  | Json[]
+  | { [key: string]: Json };
+
+/**
+ * JSON text written into a request as it is (an Opik object's `input`, `output` or `metadata` as
+ * the `opik` receiver kept it, numbers as sent). Only made from text that parses (received-objects.ts).
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
 
 /**
  * What Opik stores for one attribute value in an `input`/`output`/`metadata` column (its
@@ -80,6 +99,7 @@ export function toJson(value: Json | undefined): string {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof RawJson) return value.text;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
   const parts: string[] = [];
   for (const [k, v] of Object.entries(value)) {

@@ -8,7 +8,11 @@ const parse = (user: Record<string, unknown>) =>
 describe('health_check config', () => {
   it('defaults to all interfaces on 13133 at /, and declares that listener', () => {
     const config = parse({}).data!;
-    expect(config).toEqual({ endpoint: '0.0.0.0:13133', path: '/' });
+    expect(config).toEqual({
+      endpoint: '0.0.0.0:13133',
+      path: '/',
+      component_health: { include_recoverable_errors: true, recovery_duration: 60_000 },
+    });
     expect(healthCheckExtensionFactory.listeners?.(config)).toEqual([
       { key: 'endpoint', endpoint: '0.0.0.0:13133' },
     ]);

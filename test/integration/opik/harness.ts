@@ -5,11 +5,10 @@ import {
   opikConfigSchema,
 } from '../../../src/exporters/opik/config.js';
 import { createOpikExporter, type OpikExporterDeps } from '../../../src/exporters/opik/exporter.js';
-import { fileStorageConfigSchema } from '../../../src/extensions/file-storage/config.js';
-import { createFileStorage } from '../../../src/extensions/file-storage/file-storage.js';
 import { encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
 import { capturingLogger } from '../../../src/testing/senders.js';
 import { TestHost, testSettings } from '../../../src/testing/settings.js';
+import { hostWithFileStorage } from '../../../src/testing/storage-host.js';
 import type { FakeOpik } from '../../fake-opik/server.js';
 import type { Row } from '../../fake-opik/store.js';
 
@@ -37,18 +36,7 @@ export function opikConfig(fake: FakeOpik, overrides: Record<string, unknown> = 
 export async function storageHost(
   directory: string,
 ): Promise<TestHost & { stop(): Promise<void> }> {
-  const storage = createFileStorage(
-    testSettings('extension', 'file_storage'),
-    fileStorageConfigSchema.parse({
-      directory,
-      create_directory: true,
-      fsync: false,
-      timeout: '1s',
-    }),
-  );
-  await storage.start(new TestHost());
-  const host = new TestHost();
-  host.extensions.set('file_storage', storage);
+  const { host, storage } = await hostWithFileStorage(directory);
   return Object.assign(host, { stop: () => storage.shutdown() });
 }
 

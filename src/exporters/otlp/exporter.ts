@@ -1,0 +1,38 @@
+import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { PermanentError } from '../../errors/errors.js';
+import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
+import type { OtlpGrpcConfig } from './config.js';
+import { TraceServiceClient } from './grpc-client.js';
+import { otlpExporter } from './otlp-exporter.js';
+import { Reloading } from './reloading.js';
+import { userAgent } from './user-agent.js';
+
+/** The `otlp` exporter: OTLP/gRPC `TraceService/Export`, through the exporterhelper chain. */
+export function createOtlpGrpcExporter(
+  settings: Settings,
+  config: OtlpGrpcConfig,
+): Component & TracesConsumer {
+  const client = new Reloading(
+    () => new TraceServiceClient(config, userAgent()),
+    config.tls,
+    settings.logger,
+  );
+  return otlpExporter(settings, config, {
+    async exportOnce(traces, signal) {
+      const c = client.get();
+      const reply = await c.export(encodeTracesRequest(traces), signal);
+      try {
+        return decodeTracesResponse(reply);
+      } catch (err) {
+        // The server took the request; retrying it would send the spans twice.
+        throw new PermanentError(
+          'ERR_EXPORT_REJECTED',
+          `${c.target} answered with a reply that is not an ExportTraceServiceResponse`,
+          { cause: err },
+        );
+      }
+    },
+    open: () => void client.get(),
+    close: () => client.close(),
+  });
+}

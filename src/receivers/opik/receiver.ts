@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { CollectorError, RetryableError } from '../../errors/errors.js';
-import { newUuidV7 } from '../../exporters/opik/ids.js';
+import { newUuidV7 } from '../../opik-ids/uuid.js';
 import { makeTraces } from '../../pdata/span.js';
 import type { KeyValue } from '../../pdata/traces.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';

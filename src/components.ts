@@ -2,6 +2,7 @@ import type { AnyFactory } from './component/types.js';
 import { debugExporterFactory } from './exporters/debug/factory.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
 import { opikExporterFactory } from './exporters/opik/factory.js';
+import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
@@ -32,4 +33,5 @@ export const builtinFactories: readonly AnyFactory[] = [
   fileExporterFactory,
   healthCheckExtensionFactory,
   fileStorageExtensionFactory,
+  bearerTokenAuthExtensionFactory,
 ];

@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import { scrubSecrets } from '../config/secret.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -14,12 +15,16 @@ const REDACTED_PATHS = [
   'headers.Authorization',
   '*.headers.authorization',
   '*.headers.Authorization',
+  'password',
+  '*.password',
 ];
 
 /**
  * The collector's structured JSON logger, on stderr (stdout belongs to commands such as
  * `print-config`). Synchronous writes: log lines are rare by design (problems are counted, not
- * logged per item), and a crash must not lose the line that explains it.
+ * logged per item), and a crash must not lose the line that explains it. Every line is scrubbed
+ * of the secrets the process knows and of passwords in URLs before it is written, wherever in
+ * the line they ended up (an error message, a URL).
  */
 export function createLogger(level: LogLevel = 'info', destination = 2): Logger {
   return pino(
@@ -29,6 +34,7 @@ export function createLogger(level: LogLevel = 'info', destination = 2): Logger 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      hooks: { streamWrite: scrubSecrets },
     },
     pino.destination({ dest: destination, sync: true }),
   );

@@ -14,6 +14,7 @@ export const healthCheckConfigSchema = z.strictObject({
 export type HealthCheckConfig = z.infer<typeof healthCheckConfigSchema>;
 
 export function createDefaultConfig(): Record<string, unknown> {
-  // All interfaces, unlike the Collector's localhost: probes reach a sidecar on the pod's IP.
-  return { endpoint: '0.0.0.0:13133', path: '/' };
+  // Loopback, as the Collector's `localhost:13133` (127.0.0.1: `localhost` may resolve to ::1
+  // alone, where a probe to 127.0.0.1 would miss it). Probes on a pod's IP set 0.0.0.0:13133.
+  return { endpoint: '127.0.0.1:13133', path: '/' };
 }

@@ -2,8 +2,9 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TracesConsumer } from '../../component/types.js';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
+import { bearerTokenAuthExtensionFactory } from '../../extensions/bearertokenauth/factory.js';
 import type { Traces } from '../../pdata/traces.js';
-import { testSettings } from '../../testing/settings.js';
+import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
 import { difyReceiverFactory } from './factory.js';
 import type { DifyReceiver } from './receiver.js';
@@ -17,6 +18,7 @@ afterEach(async () => {
 async function start(
   overrides: Record<string, unknown> = {},
   next: TracesConsumer = new TracesSink(),
+  host = new TestHost(),
 ) {
   const settings = testSettings('receiver', 'dify');
   const config = difyReceiverFactory.configSchema.parse({
@@ -26,7 +28,7 @@ async function start(
   });
   const receiver = difyReceiverFactory.create(settings, config, next) as DifyReceiver;
   running.push(receiver);
-  await receiver.start();
+  await receiver.start(host);
   const url = `http://${receiver.address}/v1/dify/traces`;
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const m = (await settings.telemetry.registry.getMetricsAsJSON()).find((x) => x.name === name);
@@ -262,12 +264,29 @@ describe('dify receiver over HTTP', () => {
     ['Bearer s3cret', 200],
     ['bearer   s3cret', 200],
   ])('with auth, Authorization %j gets %d', async (authorization, status) => {
-    const { url } = await start({ auth: { token: 's3cret' } });
+    const host = new TestHost();
+    const auth = bearerTokenAuthExtensionFactory.create(
+      testSettings('extension', 'bearertokenauth'),
+      bearerTokenAuthExtensionFactory.configSchema.parse({
+        ...bearerTokenAuthExtensionFactory.createDefaultConfig(),
+        token: 's3cret',
+      }),
+    );
+    host.extensions.set('bearertokenauth', auth);
+    const { url } = await start(
+      { auth: { authenticator: 'bearertokenauth' } },
+      new TracesSink(),
+      host,
+    );
     const res = await post(url, message, authorization ? { authorization } : {});
     expect(res.status).toBe(status);
     if (status === 401) {
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect(await res.json()).toEqual({ error: 'missing or wrong bearer token' });
+      const { error } = (await res.json()) as { error: string };
+      expect(error).toMatch(
+        /^(missing or empty Authorization header|the Authorization header must be "Bearer <token>"|the bearer token is not valid)$/,
+      );
+      expect(error).not.toContain('wrong');
     }
   });
 

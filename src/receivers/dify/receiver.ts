@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { type ServerAuthenticator, serverAuthenticator } from '../../component/auth.js';
+import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
 import { CollectorError } from '../../errors/errors.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
 import { readBody } from '../../server/body.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
+import { listenOptions } from '../../server/server-settings.js';
 import { replyFor } from '../../server/status.js';
-import { bearerMatches } from './auth.js';
 import { type ConvertedBatch, convertBatch } from './batch.js';
 import type { DifyReceiverConfig } from './config.js';
 import { decodeItems, framingOf } from './decode.js';
@@ -28,6 +29,7 @@ export class DifyReceiver implements Component {
   private listener?: HttpListener;
   private accepting = false;
   private stopped?: Promise<void>;
+  private auth?: ServerAuthenticator;
   private readonly report: ReceiverReport;
   private readonly skipped: SkippedCounter;
 
@@ -45,14 +47,22 @@ export class DifyReceiver implements Component {
     return this.listener?.address;
   }
 
-  async start(): Promise<void> {
+  async start(host: Host): Promise<void> {
     if (this.listener) return;
+    this.auth = this.config.auth && serverAuthenticator(host, this.config.auth);
     this.accepting = true;
-    this.listener = await listenHttp(this.config.endpoint, (req, res) => {
-      // A reply that cannot be written (the client went away) must not become an unhandled rejection.
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    this.settings.logger.info({ endpoint: this.listener.address }, 'dify receiver listening');
+    this.listener = await listenHttp(
+      this.config.endpoint,
+      (req, res) => {
+        // A reply that cannot be written (the client went away) must not become an unhandled rejection.
+        this.handle(req, res).catch(() => res.destroy());
+      },
+      listenOptions(this.config, this.settings.logger),
+    );
+    this.settings.logger.info(
+      { endpoint: this.listener.address, tls: this.config.tls !== undefined },
+      'dify receiver listening',
+    );
   }
 
   shutdown(): Promise<void> {
@@ -96,10 +106,8 @@ export class DifyReceiver implements Component {
         `method ${req.method} not allowed; use POST`,
       );
     }
-    const token = this.config.auth?.token;
-    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
-      throw new CollectorError('ERR_UNAUTHENTICATED', 'missing or wrong bearer token');
-    }
+    // Before anything of the body is read.
+    this.auth?.authenticate(req.headers);
     const framing = framingOf(req.headers['content-type']);
     if (!this.accepting) {
       throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');

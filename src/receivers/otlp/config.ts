@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, endpoint, int, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
+import { grpcServerSettings, httpServerSettings } from '../../server/server-settings.js';
 
 const MiB = 1024 * 1024;
 
@@ -15,11 +16,13 @@ const httpSchema = z.strictObject({
    * and a `405` to the `HEAD` request it sends to check the endpoint when its config is saved.
    */
   dify_aliyun_compat: bool().default(false),
+  ...httpServerSettings,
 });
 
 const grpcSchema = z.strictObject({
   endpoint: endpoint().default('0.0.0.0:4317'),
   max_recv_msg_size_mib: int({ min: 1 }).default(4),
+  ...grpcServerSettings,
 });
 
 // `http:` with nothing under it enables the protocol with its defaults, as in the Collector.

@@ -9,7 +9,7 @@ import type { Traces } from '../../pdata/traces.js';
 /** One of the two OTLP/HTTP encodings; replies go out in the encoding the request came in. */
 export interface OtlpEncoding {
   readonly contentType: string;
-  decode(body: Buffer): Traces;
+  decode(body: Buffer): Promise<Traces>;
   encodeResponse(): Uint8Array | string;
   encodeStatus(status: {
     code: number;
@@ -18,16 +18,21 @@ export interface OtlpEncoding {
   }): Uint8Array | string;
 }
 
+/** An `ExportTraceServiceRequest` in protobuf, decoded in slices. */
+export async function decodeProtobuf(body: Buffer): Promise<Traces> {
+  return decodeTracesRequest(body);
+}
+
 const PROTOBUF: OtlpEncoding = {
   contentType: 'application/x-protobuf',
-  decode: (body) => decodeTracesRequest(body),
+  decode: (body) => decodeProtobuf(body),
   encodeResponse: () => encodeTracesResponse(),
   encodeStatus: (s) => encodeStatus(s),
 };
 
 const JSON_ENCODING: OtlpEncoding = {
   contentType: 'application/json',
-  decode: (body) => decodeTracesJson(body),
+  decode: async (body) => decodeTracesJson(body),
   encodeResponse: () => encodeTracesResponseJson(),
   encodeStatus: (s) => encodeStatusJson(s),
 };

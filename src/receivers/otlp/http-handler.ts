@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerAuthenticator } from '../../component/auth.js';
 import type { TracesConsumer } from '../../component/types.js';
-import { CollectorError } from '../../errors/errors.js';
+import { CollectorError, errorMessage } from '../../errors/errors.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
@@ -14,6 +15,8 @@ export interface TracesHttpOptions {
   /** Dify's Aliyun provider: `/adapt_<key>/api/otlp/traces`, and 405 to its HEAD probe. */
   readonly difyAliyun?: boolean;
   readonly maxBodySize: number;
+  /** Checks every request's credentials before anything else is read. */
+  readonly auth?: ServerAuthenticator;
   readonly next: TracesConsumer;
   readonly report: ReceiverReport;
   /** False once shutdown began: new requests get 503. */
@@ -45,6 +48,16 @@ async function handle(
   if (opts.difyAliyun && req.method === 'HEAD') {
     res.setHeader('allow', 'POST');
     return plain(res, 405, '405 method not allowed, supported: [POST]');
+  }
+  if (opts.auth) {
+    try {
+      opts.auth.authenticate(req.headers);
+    } catch (err) {
+      req.resume();
+      opts.report.badRequest('ERR_UNAUTHENTICATED');
+      res.setHeader('www-authenticate', 'Bearer');
+      return plain(res, 401, `401 unauthorized: ${errorMessage(err)}`);
+    }
   }
   if (path !== opts.path && !(opts.difyAliyun && ALIYUN_PATH.test(path))) {
     req.resume();
@@ -79,7 +92,7 @@ async function handle(
   }
   let traces: Traces;
   try {
-    traces = encoding.decode(await readBody(req, opts.maxBodySize));
+    traces = await encoding.decode(await readBody(req, opts.maxBodySize));
   } catch (err) {
     if (err instanceof CollectorError) opts.report.badRequest(err.code);
     return failure(res, encoding, err);

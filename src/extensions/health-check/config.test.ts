@@ -6,7 +6,7 @@ const parse = (user: Record<string, unknown>) =>
   healthCheckConfigSchema.safeParse({ ...createDefaultConfig(), ...user });
 
 describe('health_check config', () => {
-  it('defaults to all interfaces on 13133 at /, and declares that listener', () => {
+  it('defaults to loopback on 13133 at /, and declares that listener', () => {
     const config = parse({}).data!;
     expect(config).toEqual({ endpoint: '127.0.0.1:13133', path: '/' });
     expect(healthCheckExtensionFactory.listeners?.(config)).toEqual([

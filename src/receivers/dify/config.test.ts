@@ -14,6 +14,13 @@ describe('dify receiver config', () => {
       read_timeout: 60_000,
       idle_timeout: 60_000,
       max_connections: 512,
+      limits: {
+        max_spans_per_request: 16_384,
+        max_attributes_per_span: 128,
+        max_attribute_value_length: 1_048_576,
+        max_array_length: 10_000,
+        max_depth: 64,
+      },
     });
     expect(difyReceiverFactory.listeners!(parse({}).data!)).toEqual([
       { key: 'endpoint', endpoint: '0.0.0.0:4319' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endpoint, int } from '../../config/schema.js';
+import { requestLimitsSchema } from '../../receiverhelper/limits.js';
 import { httpServerSettings } from '../../server/server-settings.js';
 
 /** 20 MiB, the Collector's confighttp default for `max_request_body_size`. */
@@ -12,6 +13,8 @@ export const difyReceiverConfigSchema = z.strictObject({
   max_request_body_size: int({ min: 1 }),
   /** `tls`, `auth: { authenticator }`, timeouts and the connection cap, as the `otlp` receiver's. */
   ...httpServerSettings,
+  /** Bounds on the work one request may cause (`receiverhelper/limits.ts`). */
+  limits: requestLimitsSchema,
 });
 
 export type DifyReceiverConfig = z.infer<typeof difyReceiverConfigSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, endpoint, int, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
+import { requestLimitsSchema } from '../../receiverhelper/limits.js';
 import { grpcServerSettings, httpServerSettings } from '../../server/server-settings.js';
 
 const MiB = 1024 * 1024;
@@ -34,6 +35,8 @@ export const otlpConfigSchema = z.strictObject({
     http: enabled(httpSchema),
     grpc: enabled(grpcSchema),
   }),
+  /** Bounds on the work one request may cause, for both protocols (`receiverhelper/limits.ts`). */
+  limits: requestLimitsSchema,
 });
 
 export type OtlpReceiverConfig = z.infer<typeof otlpConfigSchema>;

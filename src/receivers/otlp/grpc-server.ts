@@ -16,7 +16,12 @@ import type { TracesConsumer } from '../../component/types.js';
 import { parseEndpoint } from '../../config/schema.js';
 import { serverTlsOptions, type TlsServerConfig, watchTls } from '../../config/tls.js';
 import { CollectorError, errorMessage } from '../../errors/errors.js';
-import { encodeStatus, encodeTracesResponse } from '../../otlp/proto-codec.js';
+import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
+import {
+  decodeTracesRequestPaced,
+  encodeStatus,
+  encodeTracesResponse,
+} from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
@@ -46,8 +51,7 @@ export interface GrpcReceiverOptions {
   /** Time allowed from a call's headers to its whole message. */
   readonly readTimeoutMs: number;
   readonly maxConnections: number;
-  /** Decodes one request message (in slices, so a large one does not hold the event loop). */
-  readonly decode: (message: Buffer) => Promise<Traces>;
+  readonly limits: DecodeLimits;
   readonly next: TracesConsumer;
   readonly report: ReceiverReport;
   readonly accepting: () => boolean;
@@ -189,8 +193,10 @@ async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise
     throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
   }
   let traces: Traces;
+  const cut = new Truncations();
   try {
-    traces = await opts.decode(request);
+    // In slices, so a large message does not hold the event loop.
+    traces = await decodeTracesRequestPaced(request, opts.limits, cut);
   } catch (err) {
     if (err instanceof CollectorError) opts.report.badRequest(err.code);
     throw err;
@@ -203,6 +209,7 @@ async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise
     throw err;
   }
   opts.report.accepted(spans);
+  opts.report.truncated(cut);
   return Buffer.from(encodeTracesResponse());
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerAuthenticator } from '../../component/auth.js';
 import type { TracesConsumer } from '../../component/types.js';
 import { CollectorError, errorMessage } from '../../errors/errors.js';
+import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
@@ -15,6 +16,7 @@ export interface TracesHttpOptions {
   /** Dify's Aliyun provider: `/adapt_<key>/api/otlp/traces`, and 405 to its HEAD probe. */
   readonly difyAliyun?: boolean;
   readonly maxBodySize: number;
+  readonly limits: DecodeLimits;
   /** Checks every request's credentials before anything else is read. */
   readonly auth?: ServerAuthenticator;
   readonly next: TracesConsumer;
@@ -91,8 +93,9 @@ async function handle(
     );
   }
   let traces: Traces;
+  const cut = new Truncations();
   try {
-    traces = await encoding.decode(await readBody(req, opts.maxBodySize));
+    traces = await encoding.decode(await readBody(req, opts.maxBodySize), opts.limits, cut);
   } catch (err) {
     if (err instanceof CollectorError) opts.report.badRequest(err.code);
     return failure(res, encoding, err);
@@ -105,6 +108,7 @@ async function handle(
     return failure(res, encoding, err);
   }
   opts.report.accepted(spans);
+  opts.report.truncated(cut);
   res.writeHead(200, { 'content-type': encoding.contentType }).end(encoding.encodeResponse());
 }
 

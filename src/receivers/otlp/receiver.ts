@@ -1,10 +1,10 @@
 import { serverAuthenticator } from '../../component/auth.js';
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { decodeLimits } from '../../receiverhelper/limits.js';
 import { receiverReport } from '../../receiverhelper/obsreport.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
 import { listenOptions } from '../../server/server-settings.js';
 import type { OtlpReceiverConfig } from './config.js';
-import { decodeProtobuf } from './encoding.js';
 import { type GrpcListener, startGrpcReceiver } from './grpc-server.js';
 import { createTracesHttpHandler } from './http-handler.js';
 
@@ -23,6 +23,7 @@ export function createOtlpReceiver(
   let grpc: GrpcListener | undefined;
   let accepting = false;
   let stopped: Promise<void> | undefined;
+  const limits = decodeLimits(config.limits);
   return {
     get addresses() {
       return { http: http?.address, grpc: grpc?.address };
@@ -37,6 +38,7 @@ export function createOtlpReceiver(
             path: httpConfig.traces_url_path,
             difyAliyun: httpConfig.dify_aliyun_compat,
             maxBodySize: httpConfig.max_request_body_size,
+            limits,
             auth: httpConfig.auth && serverAuthenticator(host, httpConfig.auth),
             next,
             report: receiverReport(settings, 'http'),
@@ -58,7 +60,7 @@ export function createOtlpReceiver(
             auth: grpcConfig.auth && serverAuthenticator(host, grpcConfig.auth),
             readTimeoutMs: grpcConfig.read_timeout,
             maxConnections: grpcConfig.max_connections,
-            decode: decodeProtobuf,
+            limits,
             next,
             report: receiverReport(settings, 'grpc'),
             accepting: () => accepting,

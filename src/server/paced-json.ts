@@ -46,6 +46,39 @@ export function* parseJsonSteps(
   return value;
 }
 
+/** One element of a JSON body: its value, or why it could not be taken (nested too deep). */
+export type JsonItem = { readonly value: unknown } | { readonly tooDeep: string };
+
+/**
+ * A body of items: a top-level array gives one item per element (unless `split` is false: one
+ * NDJSON line is one item whatever it holds), anything else one item. An
+ * element nested deeper than `maxDepth` (counting from the element) is reported as that item's
+ * problem, so the rest of the body is still taken; any other flaw fails the whole body, as
+ * `JSON.parse` would.
+ */
+export function* parseJsonItemsSteps(
+  text: string,
+  maxDepth: number,
+  split = true,
+): Generator<void, JsonItem[], undefined> {
+  const p = new Parser(text, maxDepth);
+  const start = p.skipSpace(0);
+  if (start >= text.length) throw new JsonError('Unexpected end of JSON input');
+  let items: JsonItem[];
+  let end: number;
+  if (split && text.charCodeAt(start) === OPEN_BRACKET) [items, end] = yield* p.items(start);
+  else {
+    const [item, itemEnd] = yield* p.item(start);
+    items = [item];
+    end = itemEnd;
+  }
+  const rest = p.skipSpace(end);
+  if (rest < text.length) {
+    throw new JsonError(`Unexpected non-whitespace character after JSON at position ${rest}`);
+  }
+  return items;
+}
+
 class Parser {
   constructor(
     private readonly text: string,
@@ -56,6 +89,51 @@ class Parser {
     const t = this.text;
     while (pos < t.length && isSpace(t.charCodeAt(pos))) pos++;
     return pos;
+  }
+
+  /** The elements of the array at `pos`, each an item of its own (see `parseJsonItemsSteps`). */
+  *items(pos: number): Generator<void, [JsonItem[], number], undefined> {
+    const out: JsonItem[] = [];
+    let at = this.skipSpace(pos + 1);
+    if (this.text.charCodeAt(at) === CLOSE_BRACKET) return [out, at + 1];
+    for (;;) {
+      const [item, end] = yield* this.item(at);
+      out.push(item);
+      yield;
+      at = this.skipSpace(end);
+      const c = this.text.charCodeAt(at);
+      if (c === CLOSE_BRACKET) return [out, at + 1];
+      if (c !== COMMA) throw this.unexpected(at);
+      at = this.skipSpace(at + 1);
+    }
+  }
+
+  /** One item at `pos`: its value, or the note that it nests too deep (and where it ends). */
+  *item(pos: number): Generator<void, [JsonItem, number], undefined> {
+    try {
+      const [value, end] = yield* this.value(pos, 0);
+      return [{ value }, end];
+    } catch (err) {
+      if (!(err instanceof JsonTooDeep)) throw err;
+      return [{ tooDeep: err.message }, this.skipValue(pos)];
+    }
+  }
+
+  /** The end of the value at `pos`, however deep, without building it. */
+  private skipValue(pos: number): number {
+    const t = this.text;
+    const c = t.charCodeAt(pos);
+    if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
+      return c === QUOTE ? this.stringEnd(pos) : this.scalarEnd(pos);
+    }
+    let level = 0;
+    for (let i = pos; i < t.length; i++) {
+      const d = t.charCodeAt(i);
+      if (d === QUOTE) i = this.stringEnd(i) - 1;
+      else if (d === OPEN_BRACE || d === OPEN_BRACKET) level++;
+      else if ((d === CLOSE_BRACE || d === CLOSE_BRACKET) && --level === 0) return i + 1;
+    }
+    throw new JsonError('Unexpected end of JSON input');
   }
 
   /** The value starting at `pos` (no leading space) and the position just after it. */

@@ -3,16 +3,17 @@ import { type ServerAuthenticator, serverAuthenticator } from '../../component/a
 import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
 import { CollectorError } from '../../errors/errors.js';
 import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
+import type { Reservation } from '../../pipeline/memory-budget.js';
 import { Pacer, paced } from '../../pipeline/pacer.js';
 import { decodeLimits } from '../../receiverhelper/limits.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
-import { readBody } from '../../server/body.js';
+import { readBody, reserveForBody } from '../../server/body.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
 import { listenOptions } from '../../server/server-settings.js';
 import { replyFor } from '../../server/status.js';
 import { type ConvertedBatch, convertBatchSteps } from './batch.js';
 import type { DifyReceiverConfig } from './config.js';
-import { decodeItemsSteps, framingOf } from './decode.js';
+import { decodeItemsSteps, type Framing, framingOf } from './decode.js';
 import { type SkippedCounter, skippedEnvelopes } from './metrics.js';
 
 export const DIFY_TRACES_PATH = '/v1/dify/traces';
@@ -117,7 +118,22 @@ export class DifyReceiver implements Component {
     if (!this.accepting) {
       throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
     }
-    const body = await readBody(req, this.config.max_request_body_size);
+    // Before the body is read: a request the memory limit has no room for is not read at all.
+    const reservation = reserveForBody(req);
+    try {
+      return await this.take(req, framing, reservation);
+    } finally {
+      reservation.release();
+    }
+  }
+
+  /** Reads, converts and hands on the items of an admitted request. */
+  private async take(
+    req: IncomingMessage,
+    framing: Framing,
+    reservation: Reservation,
+  ): Promise<Reply> {
+    const body = await readBody(req, this.config.max_request_body_size, reservation);
     // In slices: a 20 MiB body is parsed and converted while the event loop keeps running.
     const pacer = new Pacer();
     const items = await paced(decodeItemsSteps(body, framing, this.limits.maxDepth), pacer);

@@ -24,10 +24,12 @@ import {
 } from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
+import { memoryBudget, noMemoryError } from '../../pipeline/memory-budget.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
 import { GrpcCode, replyFor } from '../../server/status.js';
 
 const identity = (b: Buffer) => b;
+const MiB = 1024 * 1024;
 
 // Bytes in and out: decoding happens in the handler, so a bad message is INVALID_ARGUMENT with
 // our message instead of an opaque INTERNAL from the transport.
@@ -139,6 +141,13 @@ function gatekeeper(opts: GrpcReceiverOptions): ServerInterceptor {
                 return;
               }
             }
+            // A call is refused before its message is read when a message of the largest size
+            // would pass the memory limit (memory_limiter).
+            if (!memoryBudget.hasRoom(opts.maxRecvMsgSizeMib * MiB)) {
+              opts.report.badRequest('ERR_PIPELINE_REFUSED');
+              call.sendStatus({ code: status.UNAVAILABLE, details: noMemoryError().message });
+              return;
+            }
             timer = setTimeout(() => {
               opts.report.badRequest('ERR_REQUEST_TIMEOUT');
               call.sendStatus({
@@ -192,25 +201,34 @@ async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise
     opts.report.badRequest('ERR_SHUTTING_DOWN');
     throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
   }
-  let traces: Traces;
-  const cut = new Truncations();
-  try {
-    // In slices, so a large message does not hold the event loop.
-    traces = await decodeTracesRequestPaced(request, opts.limits, cut);
-  } catch (err) {
-    if (err instanceof CollectorError) opts.report.badRequest(err.code);
-    throw err;
+  const reservation = memoryBudget.reserve(request.length);
+  if (!reservation) {
+    opts.report.badRequest('ERR_PIPELINE_REFUSED');
+    throw noMemoryError();
   }
-  const spans = spanCount(traces);
   try {
-    if (spans > 0) await opts.next.consume(traces);
-  } catch (err) {
-    opts.report.refused(spans);
-    throw err;
+    let traces: Traces;
+    const cut = new Truncations();
+    try {
+      // In slices, so a large message does not hold the event loop.
+      traces = await decodeTracesRequestPaced(request, opts.limits, cut);
+    } catch (err) {
+      if (err instanceof CollectorError) opts.report.badRequest(err.code);
+      throw err;
+    }
+    const spans = spanCount(traces);
+    try {
+      if (spans > 0) await opts.next.consume(traces);
+    } catch (err) {
+      opts.report.refused(spans);
+      throw err;
+    }
+    opts.report.accepted(spans);
+    opts.report.truncated(cut);
+    return Buffer.from(encodeTracesResponse());
+  } finally {
+    reservation.release();
   }
-  opts.report.accepted(spans);
-  opts.report.truncated(cut);
-  return Buffer.from(encodeTracesResponse());
 }
 
 function toGrpcError(err: unknown): ServerErrorResponse {

@@ -5,8 +5,9 @@ import { CollectorError, errorMessage } from '../../errors/errors.js';
 import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
+import type { Reservation } from '../../pipeline/memory-budget.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
-import { readBody } from '../../server/body.js';
+import { readBody, reserveForBody } from '../../server/body.js';
 import { mimeType } from '../../server/content-type.js';
 import { replyFor } from '../../server/status.js';
 import { encodingFor, type OtlpEncoding } from './encoding.js';
@@ -92,23 +93,37 @@ async function handle(
       new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down'),
     );
   }
-  let traces: Traces;
-  const cut = new Truncations();
+  let reservation: Reservation;
   try {
-    traces = await encoding.decode(await readBody(req, opts.maxBodySize), opts.limits, cut);
+    // Before the body is read: a request the memory limit has no room for is not read at all.
+    reservation = reserveForBody(req);
   } catch (err) {
-    if (err instanceof CollectorError) opts.report.badRequest(err.code);
+    req.resume();
+    opts.report.badRequest('ERR_PIPELINE_REFUSED');
     return failure(res, encoding, err);
   }
-  const spans = spanCount(traces);
   try {
-    if (spans > 0) await opts.next.consume(traces);
-  } catch (err) {
-    opts.report.refused(spans);
-    return failure(res, encoding, err);
+    let traces: Traces;
+    const cut = new Truncations();
+    try {
+      const body = await readBody(req, opts.maxBodySize, reservation);
+      traces = await encoding.decode(body, opts.limits, cut);
+    } catch (err) {
+      if (err instanceof CollectorError) opts.report.badRequest(err.code);
+      return failure(res, encoding, err);
+    }
+    const spans = spanCount(traces);
+    try {
+      if (spans > 0) await opts.next.consume(traces);
+    } catch (err) {
+      opts.report.refused(spans);
+      return failure(res, encoding, err);
+    }
+    opts.report.accepted(spans);
+    opts.report.truncated(cut);
+  } finally {
+    reservation.release();
   }
-  opts.report.accepted(spans);
-  opts.report.truncated(cut);
   res.writeHead(200, { 'content-type': encoding.contentType }).end(encoding.encodeResponse());
 }
 

@@ -50,10 +50,9 @@ export async function decodeTracesJsonPaced(
   cut: Truncations,
   pacer?: Pacer,
 ): Promise<Traces> {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   try {
     // The document may nest a few levels more than its values do (resourceSpans → … → value).
-    const root = await paced(parseJsonSteps(text, limits.maxDepth * 3 + 16), pacer);
+    const root = await paced(parseJsonSteps(body, limits.maxDepth * 3 + 16), pacer);
     const traces = await paced(tracesFromJson(root, limits), pacer);
     return await paced(limitTraces(traces, limits, cut), pacer);
   } catch (err) {

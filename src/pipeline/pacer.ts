@@ -6,7 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * the loop back whenever this much time has passed, so health checks, other requests and the
  * exporter keep moving while a 20 MiB request is decoded.
  */
-export const SLICE_MS = 8;
+export const SLICE_MS = 5;
 
 /** Cooperative time-slicing for long synchronous work split into steps. */
 export class Pacer {

@@ -1,21 +1,25 @@
 /**
  * `JSON.parse` for request bodies of any size, in steps: a large document is taken apart along
  * its structure (objects and arrays are walked member by member) until each piece is small, and
- * each piece goes to the native `JSON.parse`. The generator yields between pieces, so a caller
- * can let the event loop run (`pipeline/pacer.ts`) while a 20 MiB body is parsed. Nesting is
- * bounded while the text is scanned, before anything deep is built. The result is what
- * `JSON.parse` would return.
+ * each piece is decoded from UTF-8 and goes to the native `JSON.parse`. The generator yields
+ * between pieces, so a caller can let the event loop run (`pipeline/pacer.ts`) while a 20 MiB
+ * body is parsed; the body is never decoded to one string at once. Nesting is bounded while the
+ * bytes are scanned, before anything deep is built. The result is what `JSON.parse` of the
+ * UTF-8-decoded body would return; positions in messages are byte offsets.
  */
 
-/** Pieces up to this many characters go to `JSON.parse` whole. */
+/** Pieces up to this many bytes go to `JSON.parse` whole. */
 export const PIECE_CHARS = 64 * 1024;
 
 export class JsonError extends Error {
   override readonly name = 'JsonError';
 }
 
-/** Thrown when the document nests deeper than allowed; `depth` is how deep it got. */
+/** Thrown when the document nests deeper than allowed. */
 export class JsonTooDeep extends JsonError {}
+
+/** Thrown when a body of items holds more than it may (see `parseJsonItemsSteps`). */
+export class JsonTooManyItems extends JsonError {}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -30,11 +34,21 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** Parses `text` in steps (see the module comment); throws `JsonError` as `JSON.parse` would. */
+type Json = Buffer & { utf8Slice(start: number, end: number): string };
+
+const bytesOf = (text: string | Uint8Array): Json =>
+  (typeof text === 'string'
+    ? Buffer.from(text, 'utf8')
+    : Buffer.isBuffer(text)
+      ? text
+      : Buffer.from(text.buffer, text.byteOffset, text.byteLength)) as Json;
+
+/** Parses `body` in steps (see the module comment); throws `JsonError` as `JSON.parse` would. */
 export function* parseJsonSteps(
-  text: string,
+  body: string | Uint8Array,
   maxDepth: number,
 ): Generator<void, unknown, undefined> {
+  const text = bytesOf(body);
   const p = new Parser(text, maxDepth);
   const start = p.skipSpace(0);
   if (start >= text.length) throw new JsonError('Unexpected end of JSON input');
@@ -54,19 +68,22 @@ export type JsonItem = { readonly value: unknown } | { readonly tooDeep: string 
  * NDJSON line is one item whatever it holds), anything else one item. An
  * element nested deeper than `maxDepth` (counting from the element) is reported as that item's
  * problem, so the rest of the body is still taken; any other flaw fails the whole body, as
- * `JSON.parse` would.
+ * `JSON.parse` would. More than `maxItems` elements throw `JsonTooManyItems` as soon as it is
+ * known.
  */
 export function* parseJsonItemsSteps(
-  text: string,
+  body: string | Uint8Array,
   maxDepth: number,
   split = true,
+  maxItems = Number.POSITIVE_INFINITY,
 ): Generator<void, JsonItem[], undefined> {
-  const p = new Parser(text, maxDepth);
+  const text = bytesOf(body);
+  const p = new Parser(text, maxDepth, maxItems);
   const start = p.skipSpace(0);
   if (start >= text.length) throw new JsonError('Unexpected end of JSON input');
   let items: JsonItem[];
   let end: number;
-  if (split && text.charCodeAt(start) === OPEN_BRACKET) [items, end] = yield* p.items(start);
+  if (split && text[start] === OPEN_BRACKET) [items, end] = yield* p.items(start);
   else {
     const [item, itemEnd] = yield* p.item(start);
     items = [item];
@@ -81,13 +98,14 @@ export function* parseJsonItemsSteps(
 
 class Parser {
   constructor(
-    private readonly text: string,
+    private readonly text: Json,
     private readonly maxDepth: number,
+    private readonly maxItems = Number.POSITIVE_INFINITY,
   ) {}
 
   skipSpace(pos: number): number {
     const t = this.text;
-    while (pos < t.length && isSpace(t.charCodeAt(pos))) pos++;
+    while (pos < t.length && isSpace(t[pos]!)) pos++;
     return pos;
   }
 
@@ -95,13 +113,15 @@ class Parser {
   *items(pos: number): Generator<void, [JsonItem[], number], undefined> {
     const out: JsonItem[] = [];
     let at = this.skipSpace(pos + 1);
-    if (this.text.charCodeAt(at) === CLOSE_BRACKET) return [out, at + 1];
+    if (this.text[at] === CLOSE_BRACKET) return [out, at + 1];
     for (;;) {
+      if (out.length >= this.maxItems)
+        throw new JsonTooManyItems(`more than ${this.maxItems} items`);
       const [item, end] = yield* this.item(at);
       out.push(item);
       yield;
       at = this.skipSpace(end);
-      const c = this.text.charCodeAt(at);
+      const c = this.text[at];
       if (c === CLOSE_BRACKET) return [out, at + 1];
       if (c !== COMMA) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
@@ -122,13 +142,13 @@ class Parser {
   /** The end of the value at `pos`, however deep, without building it. */
   private skipValue(pos: number): number {
     const t = this.text;
-    const c = t.charCodeAt(pos);
+    const c = t[pos];
     if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
       return c === QUOTE ? this.stringEnd(pos) : this.scalarEnd(pos);
     }
     let level = 0;
     for (let i = pos; i < t.length; i++) {
-      const d = t.charCodeAt(i);
+      const d = t[i];
       if (d === QUOTE) i = this.stringEnd(i) - 1;
       else if (d === OPEN_BRACE || d === OPEN_BRACKET) level++;
       else if ((d === CLOSE_BRACE || d === CLOSE_BRACKET) && --level === 0) return i + 1;
@@ -140,7 +160,7 @@ class Parser {
   *value(pos: number, depth: number): Generator<void, [unknown, number], undefined> {
     const end = this.smallEnd(pos, depth);
     if (end >= 0) return [this.parsePiece(pos, end), end];
-    return this.text.charCodeAt(pos) === OPEN_BRACE
+    return this.text[pos] === OPEN_BRACE
       ? yield* this.object(pos, depth + 1)
       : yield* this.array(pos, depth + 1);
   }
@@ -150,7 +170,7 @@ class Parser {
    * a number is always a piece), or -1 for an object or array longer than `PIECE_CHARS`.
    */
   private smallEnd(pos: number, depth: number): number {
-    const c = this.text.charCodeAt(pos);
+    const c = this.text[pos];
     if (c === OPEN_BRACE || c === OPEN_BRACKET) return this.containerEnd(pos, depth, PIECE_CHARS);
     return c === QUOTE ? this.stringEnd(pos) : this.scalarEnd(pos);
   }
@@ -158,13 +178,13 @@ class Parser {
   private *object(pos: number, depth: number): Generator<void, [unknown, number], undefined> {
     const out: Record<string, unknown> = {};
     let at = this.skipSpace(pos + 1);
-    if (this.text.charCodeAt(at) === CLOSE_BRACE) return [out, at + 1];
+    if (this.text[at] === CLOSE_BRACE) return [out, at + 1];
     for (;;) {
-      if (this.text.charCodeAt(at) !== QUOTE) throw this.unexpected(at);
+      if (this.text[at] !== QUOTE) throw this.unexpected(at);
       const keyEnd = this.stringEnd(at);
       const key = this.parsePiece(at, keyEnd) as string;
       at = this.skipSpace(keyEnd);
-      if (this.text.charCodeAt(at) !== COLON) throw this.unexpected(at);
+      if (this.text[at] !== COLON) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
       const [value, end] = yield* this.value(at, depth);
       if (key === '__proto__') {
@@ -177,7 +197,7 @@ class Parser {
       } else out[key] = value;
       yield;
       at = this.skipSpace(end);
-      const c = this.text.charCodeAt(at);
+      const c = this.text[at];
       if (c === CLOSE_BRACE) return [out, at + 1];
       if (c !== COMMA) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
@@ -187,7 +207,7 @@ class Parser {
   private *array(pos: number, depth: number): Generator<void, [unknown, number], undefined> {
     const out: unknown[] = [];
     let at = this.skipSpace(pos + 1);
-    if (this.text.charCodeAt(at) === CLOSE_BRACKET) return [out, at + 1];
+    if (this.text[at] === CLOSE_BRACKET) return [out, at + 1];
     for (;;) {
       const first = this.smallEnd(at, depth);
       if (first >= 0) {
@@ -195,7 +215,7 @@ class Parser {
         // per 64 KiB, not one per element.
         let runEnd = first;
         let next = this.skipSpace(first);
-        while (this.text.charCodeAt(next) === COMMA) {
+        while (this.text[next] === COMMA) {
           const start = this.skipSpace(next + 1);
           const end = this.smallEnd(start, depth);
           if (end < 0 || end - at > PIECE_CHARS) break;
@@ -212,7 +232,7 @@ class Parser {
       }
       yield;
       at = this.skipSpace(at);
-      const c = this.text.charCodeAt(at);
+      const c = this.text[at];
       if (c === CLOSE_BRACKET) return [out, at + 1];
       if (c !== COMMA) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
@@ -228,7 +248,7 @@ class Parser {
     const stop = Math.min(t.length, pos + cap);
     let level = 0;
     for (let i = pos; i < stop; i++) {
-      const c = t.charCodeAt(i);
+      const c = t[i];
       if (c === QUOTE) {
         i = this.stringEnd(i) - 1;
         if (i >= stop) return -1;
@@ -252,7 +272,7 @@ class Parser {
       const q = t.indexOf('"', i);
       if (q < 0) throw new JsonError(`Unterminated string in JSON at position ${pos}`);
       let slashes = 0;
-      while (t.charCodeAt(q - 1 - slashes) === BACKSLASH) slashes++;
+      while (t[q - 1 - slashes] === BACKSLASH) slashes++;
       if (slashes % 2 === 0) return q + 1;
       i = q + 1;
     }
@@ -263,7 +283,7 @@ class Parser {
     const t = this.text;
     let i = pos;
     while (i < t.length) {
-      const c = t.charCodeAt(i);
+      const c = t[i]!;
       if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
       i++;
     }
@@ -273,8 +293,7 @@ class Parser {
 
   /** `JSON.parse` of the text from `start` to `end` (as the elements of an array: `asList`). */
   private parsePiece(start: number, end: number, asList = false): unknown {
-    const whole = start === 0 && end === this.text.length;
-    const piece = whole ? this.text : this.text.slice(start, end);
+    const piece = this.text.utf8Slice(start, end);
     try {
       return JSON.parse(asList ? `[${piece}]` : piece);
     } catch (err) {
@@ -286,7 +305,7 @@ class Parser {
   private unexpected(pos: number): JsonError {
     if (pos >= this.text.length) return new JsonError('Unexpected end of JSON input');
     return new JsonError(
-      `Unexpected token ${JSON.stringify(this.text[pos])} in JSON at position ${pos}`,
+      `Unexpected token ${JSON.stringify(this.text.utf8Slice(pos, pos + 1))} in JSON at position ${pos}`,
     );
   }
 }

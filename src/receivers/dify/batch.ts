@@ -81,6 +81,8 @@ export function* convertBatchSteps(
       reject(index, item.invalid);
       continue;
     }
+    // A run's node rows are one span each: too many refuse the request before any is mapped.
+    if (spans.length + nodeRows(item.value) > limits.maxSpans) throw tooManySpans(limits.maxSpans);
     const result = yield* convertItemSteps(item.value);
     if (result.outcome === 'spans') {
       const problem = outOfRange(result.spans);
@@ -108,6 +110,14 @@ export function* convertBatchSteps(
     rejectedItems,
     problems,
   };
+}
+
+/** How many node rows an item carries (`node_executions` of an envelope, `rows` of a document). */
+function nodeRows(item: unknown): number {
+  if (item === null || typeof item !== 'object') return 0;
+  const o = item as { node_executions?: unknown; rows?: unknown };
+  const rows = o.node_executions ?? o.rows;
+  return Array.isArray(rows) ? rows.length : 0;
 }
 
 /**

@@ -2,7 +2,7 @@ import { CollectorError } from '../../errors/errors.js';
 import { NO_LIMITS } from '../../otlp/limits.js';
 import { unpaced } from '../../pipeline/pacer.js';
 import { mimeType } from '../../server/content-type.js';
-import { type JsonItem, parseJsonItemsSteps } from '../../server/paced-json.js';
+import { type JsonItem, JsonTooManyItems, parseJsonItemsSteps } from '../../server/paced-json.js';
 
 /** How a request body is framed, from its Content-Type. */
 export type Framing = 'json' | 'ndjson';
@@ -45,15 +45,16 @@ export function* decodeItemsSteps(
   body: Buffer,
   framing: Framing,
   maxDepth: number,
+  maxItems = Number.POSITIVE_INFINITY,
 ): Generator<void, RawItem[], undefined> {
-  const decoded = body.toString('utf8');
-  // A byte-order mark some editors write; slicing it off keeps the megabyte-sized string uncopied otherwise.
-  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
-  if (framing === 'ndjson') return yield* decodeLines(text, maxDepth);
+  // A byte-order mark some editors write.
+  const text = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
+  if (framing === 'ndjson') return yield* decodeLines(text, maxDepth, maxItems);
   let items: JsonItem[];
   try {
-    items = yield* parseJsonItemsSteps(text, maxDepth);
+    items = yield* parseJsonItemsSteps(text, maxDepth, true, maxItems);
   } catch (err) {
+    if (err instanceof JsonTooManyItems) throw tooManyItems(maxItems);
     throw new CollectorError(
       'ERR_BAD_REQUEST',
       `the body is not valid JSON: ${(err as Error).message}`,
@@ -77,6 +78,11 @@ export function decodeItems(
   return unpaced(decodeItemsSteps(body, framing, maxDepth));
 }
 
+function isBlank(line: Buffer): boolean {
+  for (const b of line) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  return true;
+}
+
 function isObjectOrArray(v: unknown): boolean {
   return typeof v === 'object' && v !== null;
 }
@@ -85,16 +91,33 @@ function rawItem(item: JsonItem): RawItem {
   return 'value' in item ? item : { invalid: item.tooDeep };
 }
 
-function* decodeLines(text: string, maxDepth: number): Generator<void, RawItem[], undefined> {
+/**
+ * Each item makes at least one span (a rejected one counts as one, as in the metrics), so a
+ * request with more items than `limits::max_spans_per_request` is refused as a whole: reading a
+ * million bad lines one by one is work no request should cause.
+ */
+function tooManyItems(max: number): CollectorError {
+  return new CollectorError(
+    'ERR_TOO_MANY_SPANS',
+    `the request holds more than ${max} items (limits::max_spans_per_request; each item is at least one span); send smaller batches`,
+  );
+}
+
+function* decodeLines(
+  text: Buffer,
+  maxDepth: number,
+  maxItems: number,
+): Generator<void, RawItem[], undefined> {
   const items: RawItem[] = [];
   let lineNo = 0;
   for (let start = 0; start <= text.length; ) {
-    const nl = text.indexOf('\n', start);
+    const nl = text.indexOf(0x0a, start);
     const end = nl < 0 ? text.length : nl;
     lineNo++;
-    const line = text.slice(start, end).trim();
+    const line = text.subarray(start, end);
     start = end + 1;
-    if (line === '') continue;
+    if (isBlank(line)) continue;
+    if (items.length >= maxItems) throw tooManyItems(maxItems);
     try {
       const [item] = yield* parseJsonItemsSteps(line, maxDepth, false);
       items.push('value' in item! ? item! : { invalid: `line ${lineNo} is ${item!.tooDeep}` });

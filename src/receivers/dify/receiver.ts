@@ -136,7 +136,10 @@ export class DifyReceiver implements Component {
     const body = await readBody(req, this.config.max_request_body_size, reservation);
     // In slices: a 20 MiB body is parsed and converted while the event loop keeps running.
     const pacer = new Pacer();
-    const items = await paced(decodeItemsSteps(body, framing, this.limits.maxDepth), pacer);
+    const items = await paced(
+      decodeItemsSteps(body, framing, this.limits.maxDepth, this.limits.maxSpans),
+      pacer,
+    );
     const cut = new Truncations();
     const batch = await paced(convertBatchSteps(items, this.limits, cut), pacer);
     this.count(batch);

@@ -6,8 +6,6 @@
  * scanned window by window with the event loop free in between).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Regex } from '../../src/config/regex.js';
@@ -15,6 +13,7 @@ import { Pacer } from '../../src/pipeline/pacer.js';
 import { BUILTIN_PATTERNS } from '../../src/processors/redaction/builtin-patterns.js';
 import { Masker } from '../../src/processors/redaction/masker.js';
 import { requestLimitsSchema } from '../../src/receiverhelper/limits.js';
+import { stallOf } from './harness.js';
 
 const MAX_BLOCK_MS = 50;
 const SIZE = requestLimitsSchema.parse({}).max_attribute_value_length;
@@ -94,21 +93,10 @@ function examplePatterns(): string[] {
   return [...out];
 }
 
-/** The longest the event loop was held while `work` ran, in ms. */
-async function longestBlock(work: () => Promise<unknown> | unknown): Promise<number> {
-  await nextTurn();
-  const h = monitorEventLoopDelay({ resolution: 2 });
-  h.enable();
-  const t0 = performance.now();
-  await work();
-  const direct = performance.now() - t0;
-  await nextTurn();
-  h.disable();
-  // A synchronous call is one block: its own duration. Paced work is measured by the histogram.
-  return Math.min(direct, h.max / 1e6 || direct);
-}
-
-/** The least of three measurements: what the pattern costs, not what other processes cost. */
+/**
+ * The longest the event loop was held while `work` ran (see `stallOf`), the least of three
+ * measurements: what the pattern costs, not a collection of earlier garbage.
+ */
 async function block(work: () => Promise<unknown> | unknown): Promise<number> {
   let least = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 3 && least >= MAX_BLOCK_MS; i++)

@@ -24,12 +24,13 @@ const tooLarge = (limit: number, stage: string) =>
 /**
  * Reserves memory for a request before its body is read (`pipeline/memory-budget.ts`), from its
  * Content-Length; a body sent in chunks reserves as it arrives. Throws the retryable refusal
- * (503 with Retry-After) when the memory_limiter's limit would be passed.
+ * (503 with Retry-After) when the memory_limiter's limit would be passed. A body declared over
+ * `limit` reserves nothing: `readBody` refuses it for good (413) without reading it.
  */
-export function reserveForBody(req: IncomingMessage): Reservation {
+export function reserveForBody(req: IncomingMessage, limit: number): Reservation {
   const declared = Number(req.headers['content-length']);
   const reservation = memoryBudget.reserve(
-    Number.isFinite(declared) && declared > 0 ? declared : 0,
+    Number.isFinite(declared) && declared > 0 && declared <= limit ? declared : 0,
   );
   if (!reservation) throw noMemoryError();
   return reservation;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { parseEndpoint } from '../config/schema.js';
 import { serverTlsOptions, type TlsServerConfig, watchTls } from '../config/tls.js';
@@ -85,7 +86,7 @@ export async function listenHttp(
     ? watchTls(
         tls,
         () => serverTlsOptions(tls),
-        (opts) => (server as unknown as import('node:tls').Server).setSecureContext(opts),
+        (opts) => (server as unknown as TlsServer).setSecureContext(opts),
         options.logger,
       )
     : () => {};

@@ -119,7 +119,7 @@ export class DifyReceiver implements Component {
       throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
     }
     // Before the body is read: a request the memory limit has no room for is not read at all.
-    const reservation = reserveForBody(req);
+    const reservation = reserveForBody(req, this.config.max_request_body_size);
     try {
       return await this.take(req, framing, reservation);
     } finally {

@@ -96,7 +96,7 @@ async function handle(
   let reservation: Reservation;
   try {
     // Before the body is read: a request the memory limit has no room for is not read at all.
-    reservation = reserveForBody(req);
+    reservation = reserveForBody(req, opts.maxBodySize);
   } catch (err) {
     req.resume();
     opts.report.badRequest('ERR_PIPELINE_REFUSED');

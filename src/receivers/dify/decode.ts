@@ -60,7 +60,8 @@ export function* decodeItemsSteps(
       `the body is not valid JSON: ${(err as Error).message}`,
     );
   }
-  if (items.length === 1 && 'value' in items[0]! && !isObjectOrArray(items[0].value)) {
+  const single = items.length === 1 && 'value' in items[0]! ? items[0].value : undefined;
+  if (single !== undefined && !isObjectOrArray(single) && !startsArray(text)) {
     throw new CollectorError(
       'ERR_BAD_REQUEST',
       'the body must be a JSON object (one envelope) or a JSON array of envelopes',
@@ -81,6 +82,12 @@ export function decodeItems(
 function isBlank(line: Buffer): boolean {
   for (const b of line) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
   return true;
+}
+
+/** Whether the body's first non-blank byte opens an array (a list of items, whatever they are). */
+function startsArray(text: Buffer): boolean {
+  for (const b of text) if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a) return b === 0x5b;
+  return false;
 }
 
 function isObjectOrArray(v: unknown): boolean {

@@ -458,3 +458,17 @@ describe('dify receiver: one bad item never fails its batch', () => {
     ).toBeGreaterThan(0);
   });
 });
+
+describe('dify receiver: body shapes', () => {
+  it.each([
+    ['5', 400, 'the body must be a JSON object (one envelope) or a JSON array of envelopes'],
+    ['[5]', 400, undefined],
+  ])('%s is answered %i', async (body, status, error) => {
+    const { url } = await start();
+    const res = await post(url, body);
+    expect(res.status).toBe(status);
+    const answer = (await res.json()) as { error?: string; rejected_items?: number };
+    if (error) expect(answer.error).toBe(error);
+    else expect(answer.rejected_items).toBe(1);
+  });
+});

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
+import { clientTlsOptions, type TlsClientConfig } from '../../config/tls.js';
 import type { HttpAnswer } from './classify.js';
 import type { OpikConfig } from './config.js';
 import { PathError } from './path-error.js';
@@ -16,6 +17,8 @@ export interface OpikHttpOptions {
   readonly compression: 'gzip' | 'none';
   /** zlib level, 1 (fastest) to 9. */
   readonly compressionLevel: number;
+  /** For an `https://` endpoint: trusted CA, client certificate, verification, server name. */
+  readonly tls?: TlsClientConfig;
 }
 
 /** The client for an `opik` exporter's settings (the exporter, `doctor` and `replay` share it). */
@@ -27,6 +30,7 @@ export function opikHttpFor(config: OpikConfig): OpikHttp {
     projectName: config.project_name,
     compression: config.compression,
     compressionLevel: config.compression_params.level,
+    tls: config.tls,
   });
 }
 
@@ -42,7 +46,11 @@ export class OpikHttp {
 
   constructor(private readonly options: OpikHttpOptions) {
     const url = new URL(options.endpoint);
-    this.pool = new Pool(url.origin, { connections: 8, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(url.origin, {
+      connections: 8,
+      keepAliveTimeout: 30_000,
+      ...(options.tls ? { connect: clientTlsOptions(options.tls) } : {}),
+    });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.common = { 'user-agent': 'dify-opik-collector' };
     if (options.apiKey !== '') this.common.authorization = options.apiKey;

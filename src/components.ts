@@ -4,6 +4,7 @@ import { fileExporterFactory } from './exporters/file/factory.js';
 import { opikExporterFactory } from './exporters/opik/factory.js';
 import { otlpGrpcExporterFactories } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactories } from './exporters/otlphttp/factory.js';
+import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { statusExtensionFactory } from './extensions/status/factory.js';
@@ -42,4 +43,5 @@ export const builtinFactories: readonly AnyFactory[] = [
   healthCheckExtensionFactory,
   fileStorageExtensionFactory,
   statusExtensionFactory,
+  bearerTokenAuthExtensionFactory,
 ];

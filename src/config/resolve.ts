@@ -7,6 +7,7 @@ import { findListenerClashes } from './listeners.js';
 import type { LoadedConfig } from './load.js';
 import { joinPath } from './location.js';
 import { deepMerge, isMap } from './merge.js';
+import { rememberSecretsIn } from './secret.js';
 import {
   DEFAULT_TELEMETRY,
   serviceSchema,
@@ -68,6 +69,8 @@ export function resolveConfig(
   const expansion = expandEnv(loaded.raw, env);
   for (const issue of expansion.issues) report(issue.path.split('::'), issue.message);
   const raw = expansion.value as Record<string, unknown>;
+  // Whatever this process prints or logs from now on is scrubbed of these values.
+  rememberSecretsIn(raw);
 
   for (const key of Object.keys(raw)) {
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {

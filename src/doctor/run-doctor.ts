@@ -1,6 +1,7 @@
 import type { AnyFactory } from '../component/types.js';
 import { loadConfig } from '../config/load.js';
 import { type ResolvedConfig, resolveConfig } from '../config/resolve.js';
+import { scrubSecrets } from '../config/secret.js';
 import { CollectorError, ConfigError, formatIssue } from '../errors/errors.js';
 import type { OpikConfig } from '../exporters/opik/config.js';
 import type { DifyQueueReceiverConfig } from '../receivers/dify-queue/config.js';
@@ -66,7 +67,8 @@ export async function runDoctor(
     }
     results.push(...checkQueues(config));
   }
-  const lines = results.flatMap(formatResult);
+  // A URL with a password, or a secret echoed in an error, never reaches the report.
+  const lines = results.flatMap(formatResult).map(scrubSecrets);
   const failures = results.filter((r) => !r.ok).length;
   lines.push(failures === 0 ? 'all checks passed' : `${failures} check(s) failed`);
   return { results, lines, ok: failures === 0 };

@@ -13,7 +13,10 @@ export const errorCodes = {
     'a request body is larger than max_request_body_size, before or after decompression',
   ERR_METHOD_NOT_ALLOWED: 'a request used an HTTP method the endpoint does not serve',
   ERR_NOT_FOUND: 'a request went to a path the endpoint does not serve',
-  ERR_UNAUTHENTICATED: 'a request lacked the bearer token the receiver requires',
+  ERR_UNAUTHENTICATED: 'a request lacked the credentials the receiver requires, or they were wrong',
+  ERR_REQUEST_TIMEOUT:
+    'a client took longer than read_header_timeout or read_timeout to send its request',
+  ERR_TOO_MANY_SPANS: 'a request holds more spans than the receiver takes at once',
   ERR_PIPELINE_REFUSED:
     'the pipeline refused data for now (memory or queue pressure); the client should retry',
   ERR_PIPELINE_FAILED:

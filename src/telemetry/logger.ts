@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { scrubSecrets } from '../config/secret.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogEncoding = 'json' | 'console';
@@ -16,6 +17,8 @@ const REDACTED_PATHS = [
   'headers.Authorization',
   '*.headers.authorization',
   '*.headers.Authorization',
+  'password',
+  '*.password',
 ];
 
 /**
@@ -23,7 +26,8 @@ const REDACTED_PATHS = [
  * `print-config`): JSON lines, or with `console` encoding one tab-separated line per entry as the
  * Collector writes them (time, level, component, message, the other fields as JSON). Synchronous
  * writes: log lines are rare by design (problems are counted, not logged per item), and a crash
- * must not lose the line that explains it.
+ * must not lose the line that explains it. Every line is scrubbed of the secrets the process knows
+ * and of passwords in URLs before it is written, wherever in the line they ended up.
  */
 export function createLogger(
   level: LogLevel = 'info',
@@ -37,6 +41,7 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      hooks: { streamWrite: scrubSecrets },
     },
     encoding === 'console'
       ? consoleDestination(destination)

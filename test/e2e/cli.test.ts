@@ -116,7 +116,7 @@ describe('log settings', () => {
     );
     const receiver = run.logs.find((l) => String(l.msg).includes('OTLP/HTTP receiver listening'));
     expect(String(receiver?.msg)).toMatch(
-      /\tinfo\treceiver\/otlp\tOTLP\/HTTP receiver listening\t\{"endpoint":"127\.0\.0\.1:\d+"\}$/,
+      /\tinfo\treceiver\/otlp\tOTLP\/HTTP receiver listening\t\{"endpoint":"127\.0\.0\.1:\d+","tls":false\}$/,
     );
   });
 });

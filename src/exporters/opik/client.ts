@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
+import { clientTlsOptions, type TlsClientConfig } from '../../config/tls.js';
 import type { HttpAnswer } from './classify.js';
 import type { OpikConfig } from './config.js';
 import { PathError } from './path-error.js';
@@ -18,6 +19,8 @@ export interface OpikHttpOptions {
   readonly compressionLevel: number;
   /** Largest body sent, in bytes as sent (compressed); 0 = no limit of our own. */
   readonly maxBodyBytes: number;
+  /** For an `https://` endpoint: trusted CA, client certificate, verification, server name. */
+  readonly tls?: TlsClientConfig;
 }
 
 /** Opik 2.2's 413 body names its limit (reference/opik.md §1, `RequestSizeLimitFilter`). */
@@ -33,6 +36,7 @@ export function opikHttpFor(config: OpikConfig): OpikHttp {
     compression: config.compression,
     compressionLevel: config.compression_params.level,
     maxBodyBytes: config.max_request_body_size,
+    tls: config.tls,
   });
 }
 
@@ -53,7 +57,11 @@ export class OpikHttp {
 
   constructor(private readonly options: OpikHttpOptions) {
     const url = new URL(options.endpoint);
-    this.pool = new Pool(url.origin, { connections: 8, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(url.origin, {
+      connections: 8,
+      keepAliveTimeout: 30_000,
+      ...(options.tls ? { connect: clientTlsOptions(options.tls) } : {}),
+    });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.common = { 'user-agent': 'dify-opik-collector' };
     if (options.apiKey !== '') this.common.authorization = options.apiKey;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isMap } from '../../config/merge.js';
 import { bool, duration, httpUrl, int, str } from '../../config/schema.js';
+import { tlsClientSchema } from '../../config/tls.js';
 import type { ConfigIssue } from '../../errors/errors.js';
 import {
   defaultFallback,
@@ -30,6 +31,8 @@ export const opikConfigSchema = z.strictObject({
   }),
   /** Per attempt (0 = none). */
   timeout: duration(),
+  /** The Collector's client `tls` settings for an `https://` endpoint (`ca_file`, `insecure_skip_verify`, …). */
+  tls: tlsClientSchema.optional(),
   retry_on_failure: retryOnFailureSchema,
   /** Off by default here (the Collector's is on): see the README's "Sending queue". */
   sending_queue: sendingQueueSchema,

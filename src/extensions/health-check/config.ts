@@ -20,11 +20,12 @@ export const healthCheckConfigSchema = z.strictObject({
 export type HealthCheckConfig = z.infer<typeof healthCheckConfigSchema>;
 
 export function createDefaultConfig(): Record<string, unknown> {
-  // All interfaces, unlike the Collector's localhost: probes reach a sidecar on the pod's IP.
+  // Loopback, as the Collector's `localhost:13133` (127.0.0.1: `localhost` may resolve to ::1
+  // alone, where a probe to 127.0.0.1 would miss it). Probes on a pod's IP set 0.0.0.0:13133.
   // Recoverable errors count after 1m (the Collector: off, 5m): an export that has failed for a
   // minute is news worth showing.
   return {
-    endpoint: '0.0.0.0:13133',
+    endpoint: '127.0.0.1:13133',
     path: '/',
     component_health: { include_recoverable_errors: true, recovery_duration: '1m' },
   };

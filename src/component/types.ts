@@ -27,6 +27,12 @@ export interface Component {
  */
 export interface TracesConsumer {
   consume(traces: Traces): Promise<void>;
+  /**
+   * True when this consumer, and every one after it, takes a batch still in its wire form
+   * (`pdata/wire-traces.ts`) without reading its spans at once: a receiver then hands on the
+   * request it checked instead of decoding it. Absent means false (spans are read).
+   */
+  readonly takesWire?: boolean;
 }
 
 /**

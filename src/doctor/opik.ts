@@ -7,7 +7,6 @@ import {
   NEWEST_KNOWN_OPIK,
   opikVersion,
 } from '../exporters/opik/opik-version.js';
-import { encodeTracesRequest } from '../otlp/proto-codec.js';
 import { type CheckResult, fail, pass } from './check.js';
 
 const ENDPOINT_FIX =
@@ -160,7 +159,7 @@ async function otlpResult(
   const otlpUrl = `${config.endpoint.replace(/\/+$/, '')}/v1/private/otel/v1/traces`;
   let probe: Awaited<ReturnType<typeof probeIdOverrides>>;
   try {
-    probe = await probeIdOverrides(http, config.project_name, encodeTracesRequest, now, signal);
+    probe = await probeIdOverrides(http, config.project_name, now, signal);
   } catch (err) {
     return fail(
       `${who}: the OTLP probe failed: ${reason(err)}`,

@@ -54,6 +54,33 @@ export function tracesToProto(traces: Traces): Uint8Array {
   return w.finish();
 }
 
+/**
+ * An `ExportTraceServiceRequest` of one empty resource and one empty scope holding `spans` in
+ * order, each given as pdata or as the bytes of its message (the content, without tag and
+ * length): the same bytes `tracesToProto` writes for `makeTraces(spans)` when all are pdata.
+ */
+export function spansToProto(spans: ReadonlyArray<Span | Uint8Array>): Uint8Array {
+  w.reset(MAX_RETAINED);
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const span = spans[i]!;
+    const mark = w.length;
+    if (span instanceof Uint8Array) w.bytes(span);
+    else {
+      try {
+        writeSpan(span);
+      } catch (err) {
+        throw locate(locate(err, 'spans', i), 'resourceSpans[0].scopeSpans[0]');
+      }
+    }
+    w.close(mark, SCOPE_SPANS.spans);
+  }
+  w.close(w.length, SCOPE_SPANS.scope);
+  w.close(0, RESOURCE_SPANS.scopeSpans);
+  w.close(w.length, RESOURCE_SPANS.resource);
+  w.close(0, REQUEST.resourceSpans);
+  return w.finish();
+}
+
 function writeResourceSpans(rs: ResourceSpans): void {
   if (rs.schemaUrl !== '') string(RESOURCE_SPANS.schemaUrl, rs.schemaUrl);
   repeated(rs.scopeSpans, 'scopeSpans', RESOURCE_SPANS.scopeSpans, writeScopeSpans);

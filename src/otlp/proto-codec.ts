@@ -5,13 +5,15 @@
  * by our own writer (`pdata-to-proto.ts`): protobufjs's writer allocates an object per field and
  * took 3.5× as long. The small replies go through protobufjs both ways.
  */
-import type { Traces } from '../pdata/traces.js';
-import { type Pacer, paced, unpaced } from '../pipeline/pacer.js';
+import type { Span, Traces } from '../pdata/traces.js';
+import { WireTraces } from '../pdata/wire-traces.js';
+import { Pacer, paced, unpaced } from '../pipeline/pacer.js';
 import { badRequest, FieldError, unencodable } from './field-error.js';
 import { int64FromLong, type LongBits } from './int64.js';
 import { type DecodeLimits, NO_LIMITS, Truncations } from './limits.js';
-import { tracesToProto } from './pdata-to-proto.js';
+import { spansToProto, tracesToProto } from './pdata-to-proto.js';
 import { ProtoError, ProtoReader } from './proto-reader.js';
+import { scanTraces, scanTracesRequest } from './proto-scan.js';
 import { ExportTraceServiceResponse, RetryInfo, RpcStatus } from './proto-schema.js';
 import { tracesFromProto } from './proto-to-pdata.js';
 import {
@@ -49,18 +51,39 @@ export function decodeTracesRequest(
 /**
  * `decodeTracesRequest` in slices: the event loop runs between spans whenever a slice is used
  * up, so a 20 MiB request does not stall the collector. `cut` counts what the limits cut.
+ *
+ * With `wire`, a request the scan takes as it is (`proto-scan.ts`: nothing to cut, nothing
+ * unusual) is not decoded: it comes back as a `WireTraces` holding `bytes`, for a pipeline whose
+ * consumers do not read spans (`TracesConsumer.takesWire`).
  */
 export async function decodeTracesRequestPaced(
   bytes: Uint8Array,
   limits: DecodeLimits,
   cut: Truncations,
-  pacer?: Pacer,
+  pacer = new Pacer(),
+  wire = false,
 ): Promise<Traces> {
+  if (wire) {
+    const buf = asBuffer(bytes);
+    const scanned = await paced(scanTraces(buf, limits), pacer);
+    if (scanned) return new WireTraces(buf, scanned.spans, scanned.groups);
+  }
   try {
     return await paced(tracesFromProto(new ProtoReader(bytes), limits, cut), pacer);
   } catch (err) {
     throw decodeError(err);
   }
+}
+
+/**
+ * A request the collector itself wrote and stored (a persistent queue's rows), in its wire form
+ * when the scan takes it, else decoded. Its spans are decoded only where something reads them.
+ */
+export function storedTracesRequest(bytes: Uint8Array): Traces {
+  const buf = asBuffer(bytes);
+  const scanned = scanTracesRequest(buf, NO_LIMITS);
+  if (scanned) return new WireTraces(buf, scanned.spans, scanned.groups);
+  return decodeTracesRequest(bytes);
 }
 
 /**
@@ -79,8 +102,23 @@ function decodeError(err: unknown): unknown {
  *   not hex of the right length, a time or int outside 64 bits): a bug upstream, named by path.
  */
 export function encodeTracesRequest(traces: Traces): Uint8Array {
+  if (traces instanceof WireTraces) return traces.bytes;
   try {
     return tracesToProto(traces);
+  } catch (err) {
+    throw unencodable(err);
+  }
+}
+
+/**
+ * Encodes spans, each given as pdata or as its message's bytes, as a request of one empty resource
+ * and one empty scope (`spansToProto`).
+ *
+ * @throws PermanentError `ERR_PIPELINE_FAILED` as `encodeTracesRequest`.
+ */
+export function encodeSpansRequest(spans: ReadonlyArray<Span | Uint8Array>): Uint8Array {
+  try {
+    return spansToProto(spans);
   } catch (err) {
     throw unencodable(err);
   }

@@ -15,6 +15,11 @@ type FastBuffer = Buffer & {
   hexSlice(start: number, end: number): string;
 };
 
+/** `bytes[start, end)` as UTF-8 text, through Node's own decoder (no argument checks). */
+export function utf8Text(bytes: Buffer, start: number, end: number): string {
+  return (bytes as FastBuffer).utf8Slice(start, end);
+}
+
 export const WIRE_VARINT = 0;
 export const WIRE_I64 = 1;
 export const WIRE_LEN = 2;

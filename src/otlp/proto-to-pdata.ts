@@ -28,8 +28,8 @@ import {
 } from '../pdata/traces.js';
 import { FieldError, locate, NONE } from './field-error.js';
 import type { IdSize } from './hex-id.js';
-import { type DecodeLimits, type Truncations, tooDeep, tooManySpans } from './limits.js';
-import type { ProtoReader } from './proto-reader.js';
+import { type DecodeLimits, NO_LIMITS, Truncations, tooDeep, tooManySpans } from './limits.js';
+import { ProtoReader } from './proto-reader.js';
 import {
   ANY_VALUE,
   ARRAY_VALUE,
@@ -517,5 +517,32 @@ function within<T>(field: string, read: () => T): T {
     return read();
   } catch (err) {
     throw locate(err, field);
+  }
+}
+
+/**
+ * Decodes one message out of a request already checked (`proto-scan.ts`) or written by the
+ * collector: the span, resource, scope or attribute value whose content is `bytes[start, end)`,
+ * without limits. For code that works on a batch in its wire form and needs one part decoded.
+ */
+export function decodeAt<T extends 'span' | 'resource' | 'scope' | 'value'>(
+  what: T,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): { span: Span; resource: Resource; scope: InstrumentationScope; value: AnyValue }[T] {
+  const r = new ProtoReader(bytes);
+  r.pos = start;
+  r.end = end;
+  const ctx: Ctx = { r, limits: NO_LIMITS, cut: new Truncations(), spans: 0 };
+  switch (what) {
+    case 'span':
+      return readSpan(ctx) as never;
+    case 'resource':
+      return readResource(ctx) as never;
+    case 'scope':
+      return readScope(ctx) as never;
+    default:
+      return readAnyValue(ctx, 0) as never;
   }
 }

@@ -1,8 +1,13 @@
 import type { ResourceSpans, ScopeSpans, Span, Traces } from './traces.js';
+import { joinWire, splitWire, WireTraces } from './wire-traces.js';
 
-/** Concatenates batches (resources are not de-duplicated: that would cost more than it saves). */
+/**
+ * Concatenates batches (resources are not de-duplicated: that would cost more than it saves).
+ * Batches all in their wire form are joined as bytes.
+ */
 export function mergeTraces(batches: readonly Traces[]): Traces {
   if (batches.length === 1) return batches[0]!;
+  if (batches.every((b) => b instanceof WireTraces)) return joinWire(batches as WireTraces[]);
   const resourceSpans: ResourceSpans[] = [];
   for (const b of batches) resourceSpans.push(...b.resourceSpans);
   return { resourceSpans };
@@ -14,6 +19,7 @@ export function mergeTraces(batches: readonly Traces[]): Traces {
  */
 export function splitTraces(traces: Traces, maxSpans: number): Traces[] {
   if (maxSpans <= 0) return [traces];
+  if (traces instanceof WireTraces) return splitWire(traces, maxSpans);
   const out: Traces[] = [];
   let current: ResourceSpans[] = [];
   let room = maxSpans;

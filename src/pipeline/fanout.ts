@@ -11,6 +11,7 @@ import type { Traces } from '../pdata/traces.js';
 export function fanout(consumers: readonly TracesConsumer[]): TracesConsumer {
   if (consumers.length === 1) return consumers[0]!;
   return {
+    takesWire: consumers.every((c) => c.takesWire === true),
     async consume(traces: Traces): Promise<void> {
       const results = await Promise.allSettled(consumers.map((c) => c.consume(traces)));
       const failures = results.flatMap((r) =>

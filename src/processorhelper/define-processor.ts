@@ -5,6 +5,11 @@ import type { Traces } from '../pdata/traces.js';
 export interface ProcessorLogic {
   /** Returns the batch to pass on (a new one, never the input mutated) or null to drop it all. */
   process(traces: Traces): Traces | null | Promise<Traces | null>;
+  /**
+   * False for a processor that never reads spans (it counts them at most): batches still in
+   * their wire form then pass it undecoded (`TracesConsumer.takesWire`). Default true.
+   */
+  readonly readsSpans?: boolean;
   start?(host: Host): Promise<void>;
   shutdown?(): Promise<void>;
 }
@@ -24,6 +29,7 @@ export function defineProcessor(
   const outgoing = settings.telemetry.processorOutgoingItems.labels(labels);
   let stopped = false;
   return {
+    takesWire: logic.readsSpans === false && next.takesWire === true,
     async start(host) {
       await logic.start?.(host);
     },

@@ -4,9 +4,11 @@ import { mapSpans } from '../../pdata/map-spans.js';
 import { makeTraces } from '../../pdata/span.js';
 import { eachSpan } from '../../pdata/split.js';
 import type { KeyValue, ResourceSpans, ScopeSpans, Span, Traces } from '../../pdata/traces.js';
+import { wireOf } from '../../pdata/wire-traces.js';
 import type { IdStore } from '../../storage/id-store.js';
 import { MOVED_FROM, PARKED, parkedRecord, readParked } from './parked.js';
 import { isReceivedObject } from './received-objects.js';
+import { assignIdsWire } from './wire-ids.js';
 
 /** The Opik ids of one span, as the exporter sends them on every path. */
 export interface OpikIds {
@@ -93,6 +95,12 @@ const waitsForItsTrace = (i: Item) =>
  * One round trip to the store; a second only when spans are parked, a third when spans move.
  */
 export async function assignIds(traces: Traces, store: IdStore): Promise<Traces> {
+  const wire = wireOf(traces);
+  if (wire) {
+    // A batch still in its wire form whose spans state no ids: the same work on its bytes.
+    const stamped = await assignIdsWire(wire, store);
+    if (stamped) return stamped;
+  }
   const items: Item[] = [];
   for (const { resource, scope, span } of eachSpan(traces)) {
     // An Opik object the `opik` receiver took in keeps the ids it came with, and is not remembered.

@@ -13,7 +13,6 @@ import { DeadLetterFile } from './dead-letter.js';
 import type { DeliveryContext } from './deliver.js';
 import { idStep } from './ids-step.js';
 import { opikMetrics } from './metrics.js';
-import type { Encode } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
@@ -22,7 +21,6 @@ import { opikLinks, RecentTraces } from './recent-traces.js';
 
 /** What tests may replace. */
 export interface OpikExporterDeps {
-  readonly encode: Encode;
   readonly now?: () => number;
   readonly random?: () => number;
   /** Where ids are remembered; otherwise the configured storage, or memory. */
@@ -48,7 +46,7 @@ export function judgeOpikFailure(err: unknown): FailureVerdict {
 export function createOpikExporter(
   settings: Settings,
   config: OpikConfig,
-  deps: OpikExporterDeps,
+  deps: OpikExporterDeps = {},
 ): Component & TracesConsumer {
   const now = deps.now ?? Date.now;
   const metrics = opikMetrics(settings);
@@ -135,7 +133,6 @@ export function createOpikExporter(
       headerSafe: isHeaderSafe(config.project_name),
       detectIdOverrides: config.detect_id_overrides,
       recheckMs: config.fallback.probe_interval,
-      encode: deps.encode,
       logger: settings.logger,
     }),
     secondary: restPath(ctx),
@@ -161,6 +158,8 @@ export function createOpikExporter(
   const exporter = exporterOf(chain);
   let stopped: Promise<void> | undefined;
   return {
+    // Batches in their wire form are mapped from their bytes (wire-ids.ts, wire-payload.ts).
+    takesWire: true,
     consume: exporter.consume,
     async start(host) {
       host.publishDetails(() => ({

@@ -1,5 +1,4 @@
 import { defineExporterFactory } from '../../component/types.js';
-import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import {
   createDefaultOpikConfig,
   type OpikConfig,
@@ -23,6 +22,5 @@ export const opikExporterFactory = defineExporterFactory<OpikConfig>({
       ? [{ key: 'trace_id_memory::storage', id: c.trace_id_memory.storage }]
       : []),
   ],
-  create: (settings, config) =>
-    createOpikExporter(settings, config, { encode: encodeTracesRequest }),
+  create: (settings, config) => createOpikExporter(settings, config),
 });

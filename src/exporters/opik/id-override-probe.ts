@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { opikIdFromOtel } from '../../opik-ids/otel.js';
 import { newUuidV7 } from '../../opik-ids/uuid.js';
+import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import { classify, type Verdict } from './classify.js';
 import type { OpikHttp } from './client.js';
-import type { Encode } from './otlp-delivery.js';
 import { toJson } from './values.js';
 
 export type ProbeResult =
@@ -30,7 +30,6 @@ const PROBE_NAME = 'dify-opik-collector id-override probe';
 export async function probeIdOverrides(
   http: OpikHttp,
   projectName: string,
-  encode: Encode,
   now: () => number,
   signal: AbortSignal,
 ): Promise<ProbeResult> {
@@ -65,7 +64,11 @@ export async function probeIdOverrides(
         { key: 'opik.span_id', value: spanId },
       ],
     });
-    const sent = classify(await http.postOtlp(encode(makeTraces([span])), signal), 'otlp', now());
+    const sent = classify(
+      await http.postOtlp(encodeTracesRequest(makeTraces([span])), signal),
+      'otlp',
+      now(),
+    );
     if (sent.kind !== 'ok') return { kind: 'answer', verdict: sent, step: 'otlp' };
     const read = await http.get(`/v1/private/spans/${spanId}`, signal);
     if (read.status === 404) return { kind: 'no-overrides' };

@@ -31,7 +31,14 @@ export interface MappedSpan {
   readonly trace?: OpikTrace;
 }
 
-export type OtlpForm = { readonly span: Span } | { readonly blocker: string };
+/**
+ * How a span goes over OTLP: as pdata, as the bytes of its message (a batch in its wire form,
+ * `wire-spans.ts`), or not at all, and why.
+ */
+export type OtlpForm =
+  | { readonly span: Span }
+  | { readonly message: Uint8Array }
+  | { readonly blocker: string };
 
 /** The few facts about a mapped span that routing, placeholders and window checks use. */
 export interface SpanRef {
@@ -140,7 +147,11 @@ function opikSpan(
   });
 }
 
-function contextOf({ resource, scope }: SpanWithIds): Record<string, Json> {
+/** What a span's resource and scope add to its metadata (service and scope names). */
+export function contextOf({
+  resource,
+  scope,
+}: Pick<SpanWithIds, 'resource' | 'scope'>): Record<string, Json> {
   const out: Record<string, Json> = {};
   const service = resource.resource.attributes.find((kv) => kv.key === 'service.name')?.value;
   if (service !== undefined) out['service.name'] = anyValueToJson(service);

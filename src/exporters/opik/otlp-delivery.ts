@@ -1,17 +1,15 @@
-import { makeTraces } from '../../pdata/span.js';
-import type { Span, Traces } from '../../pdata/traces.js';
+import { encodeSpansRequest } from '../../otlp/proto-codec.js';
+import type { Span } from '../../pdata/traces.js';
 import { classify } from './classify.js';
 import { type DeliveryContext, deliverAll } from './deliver.js';
 import type { OpikEncoding } from './opik-version.js';
 import type { Payload, SpanEntry } from './payload.js';
 import { deliverSpansRest, refuseSpans } from './rest-delivery.js';
 
-export type Encode = (traces: Traces) => Uint8Array;
-
-/** A pending span and the OTLP span that writes it on this Opik. */
+/** A pending span and the OTLP span that writes it on this Opik (pdata, or its message's bytes). */
 export interface OtlpEntry {
   readonly entry: SpanEntry;
-  readonly span: Span;
+  readonly span: Span | Uint8Array;
 }
 
 /**
@@ -29,15 +27,15 @@ export function splitByPath(
     .map((entry) => ({ entry, form: entry.otlp(encoding) }));
   const parentsOfUsage = new Set(
     pending
-      .filter((p) => 'span' in p.form && p.entry.ref.hasUsage)
+      .filter((p) => !('blocker' in p.form) && p.entry.ref.hasUsage)
       .map((p) => p.entry.ref.parent_span_id),
   );
   const otlp: OtlpEntry[] = [];
   const rest: SpanEntry[] = [];
   for (const { entry, form } of pending) {
     const clash = entry.ref.hasUsage && parentsOfUsage.has(entry.ref.id);
-    if ('span' in form && !clash) otlp.push({ entry, span: form.span });
-    else rest.push(entry);
+    if ('blocker' in form || clash) rest.push(entry);
+    else otlp.push({ entry, span: 'span' in form ? form.span : form.message });
   }
   return { otlp, rest };
 }
@@ -51,7 +49,6 @@ export function deliverSpansOtlp(
   spans: readonly OtlpEntry[],
   payload: Payload,
   ctx: DeliveryContext,
-  encode: Encode,
   signal: AbortSignal,
 ): Promise<void> {
   const entries = (items: readonly OtlpEntry[]) => items.map((i) => i.entry);
@@ -62,7 +59,7 @@ export function deliverSpansOtlp(
       attempt: async (items, s) => {
         let body: Uint8Array;
         try {
-          body = encode(makeTraces(items.map((i) => i.span)));
+          body = encodeSpansRequest(items.map((i) => i.span));
         } catch {
           // Ids or times the OTLP encoder cannot carry: the REST API needs neither.
           await deliverSpansRest(entries(items), payload, ctx, s);

@@ -12,7 +12,7 @@ import { parsesAlike } from './values.js';
  * the key itself: `input.input.value` → `input["input.value"]`, `opik.metadata.<k>` →
  * `metadata[<k>]`.
  */
-const KEYS: Record<
+export const KEYS: Record<
   OpikEncoding,
   { readonly input: string; readonly output: string; metadata(key: string): string }
 > = {
@@ -29,7 +29,7 @@ const KEYS: Record<
  * `server.address` in both versions; in 2.2 also `gcp.gen_ai` and the aliases of
  * `GenAiProviderAliasResolver`. Compared trimmed and lower-cased.
  */
-const REWRITTEN_PROVIDERS: Record<OpikEncoding, ReadonlySet<string>> = {
+export const REWRITTEN_PROVIDERS: Record<OpikEncoding, ReadonlySet<string>> = {
   '2.1': new Set(['google']),
   '2.2': new Set([
     'google',

@@ -9,7 +9,7 @@ import {
   type OpikVersion,
   opikVersion,
 } from './opik-version.js';
-import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
+import { deliverSpansOtlp, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import { type Payload, pending, skipMoved } from './payload.js';
 import { deliverSpansRest, deliverTraceRows, removeStandIns } from './rest-delivery.js';
@@ -22,7 +22,6 @@ export interface OtlpPathOptions {
   readonly detectIdOverrides: boolean;
   /** A negative probe result is trusted this long before probing again. */
   readonly recheckMs: number;
-  readonly encode: Encode;
   readonly logger: Logger;
 }
 
@@ -74,7 +73,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
   }
 
   async function check(signal: AbortSignal): Promise<Capability> {
-    const result = await probeIdOverrides(ctx.http, o.projectName, o.encode, ctx.now, signal);
+    const result = await probeIdOverrides(ctx.http, o.projectName, ctx.now, signal);
     if (result.kind === 'overrides') return { usable: true };
     if (result.kind === 'no-overrides') {
       return {
@@ -125,7 +124,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
     const encodeAs = await encoding(signal);
     await deliverTraceRows(payload, ctx, signal);
     const { otlp, rest } = splitByPath(payload.spans, encodeAs);
-    await deliverSpansOtlp(otlp, payload, ctx, o.encode, signal);
+    await deliverSpansOtlp(otlp, payload, ctx, signal);
     await deliverSpansRest(rest, payload, ctx, signal);
     await removeStandIns(payload, ctx, signal);
     await deliverUpdates(payload, ctx, signal);

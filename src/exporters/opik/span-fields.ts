@@ -31,7 +31,7 @@ export interface SpanFields {
   readonly extra: Record<string, Json>;
 }
 
-const NATIVE_METADATA = new Set([
+export const NATIVE_METADATA = new Set([
   'gen_ai.operation.name',
   'gen_ai.tool.name',
   'gen_ai.tool.call.id',
@@ -57,14 +57,15 @@ const CONSUMED = new Set([
 const LLM_ONLY =
   /^(gen_ai\.(request\.model|response\.model|provider\.name|system)|gen_ai\.usage\.)/;
 const SPAN_TYPES: readonly string[] = ['general', 'tool', 'llm', 'guardrail'];
-const TYPE_BY_OPERATION: Record<string, OpikSpanType> = {
-  chat: 'llm',
-  text_completion: 'llm',
-  generate_content: 'llm',
-  embeddings: 'llm',
-  execute_tool: 'tool',
-  apply_guardrail: 'guardrail',
-};
+/** The Opik span type of a `gen_ai.operation.name` (others: `general`). */
+export const TYPE_BY_OPERATION: ReadonlyMap<string, OpikSpanType> = new Map([
+  ['chat', 'llm'],
+  ['text_completion', 'llm'],
+  ['generate_content', 'llm'],
+  ['embeddings', 'llm'],
+  ['execute_tool', 'tool'],
+  ['apply_guardrail', 'guardrail'],
+]);
 
 /** Sorts a span's attributes; `context` adds resource and scope facts to `extra`. */
 export function spanFields(
@@ -106,7 +107,7 @@ function firstValues(attrs: Attributes): (key: string) => AnyValue | undefined {
 function spanTypeOf(explicit: AnyValue | undefined, operation: AnyValue | undefined): OpikSpanType {
   if (typeof explicit === 'string' && SPAN_TYPES.includes(explicit))
     return explicit as OpikSpanType;
-  return (typeof operation === 'string' && TYPE_BY_OPERATION[operation]) || 'general';
+  return (typeof operation === 'string' && TYPE_BY_OPERATION.get(operation)) || 'general';
 }
 
 function llmFields(
@@ -149,7 +150,7 @@ function llmFields(
 }
 
 /** Opik's names for the OTel usage keys (it renames these two itself; we send them renamed). */
-function usageKey(suffix: string): string {
+export function usageKey(suffix: string): string {
   if (suffix === 'input_tokens') return 'prompt_tokens';
   if (suffix === 'output_tokens') return 'completion_tokens';
   return suffix;

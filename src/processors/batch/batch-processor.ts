@@ -35,6 +35,11 @@ class BatchProcessor implements Component, TracesConsumer {
     this.metrics = batchMetrics(settings);
   }
 
+  /** Batches pass as they are: in their wire form, they are joined and split as bytes. */
+  get takesWire(): boolean {
+    return this.next.takesWire === true;
+  }
+
   async start(): Promise<void> {}
 
   consume(traces: Traces): Promise<void> {

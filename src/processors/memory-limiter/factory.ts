@@ -77,6 +77,7 @@ export const memoryLimiterProcessorFactory = defineProcessorFactory<MemoryLimite
       }
     };
     return defineProcessor(settings, next, {
+      readsSpans: false,
       async start() {
         check();
         timer = setInterval(check, config.check_interval);

@@ -14,8 +14,11 @@ import type { Traces } from '../../pdata/traces.js';
 /** One of the two OTLP/HTTP encodings; replies go out in the encoding the request came in. */
 export interface OtlpEncoding {
   readonly contentType: string;
-  /** Decodes in slices, applying the request limits; `cut` counts what they cut. */
-  decode(body: Buffer, limits: DecodeLimits, cut: Truncations): Promise<Traces>;
+  /**
+   * Decodes in slices, applying the request limits; `cut` counts what they cut. With `wire`, a
+   * protobuf request may come back undecoded (`decodeTracesRequestPaced`).
+   */
+  decode(body: Buffer, limits: DecodeLimits, cut: Truncations, wire: boolean): Promise<Traces>;
   encodeResponse(): Uint8Array | string;
   encodeStatus(status: {
     code: number;
@@ -26,7 +29,7 @@ export interface OtlpEncoding {
 
 const PROTOBUF: OtlpEncoding = {
   contentType: 'application/x-protobuf',
-  decode: (body, limits, cut) => decodeTracesRequestPaced(body, limits, cut),
+  decode: (body, limits, cut, wire) => decodeTracesRequestPaced(body, limits, cut, undefined, wire),
   encodeResponse: () => encodeTracesResponse(),
   encodeStatus: (s) => encodeStatus(s),
 };

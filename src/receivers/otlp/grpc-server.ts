@@ -211,7 +211,13 @@ async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise
     const cut = new Truncations();
     try {
       // In slices, so a large message does not hold the event loop.
-      traces = await decodeTracesRequestPaced(request, opts.limits, cut);
+      traces = await decodeTracesRequestPaced(
+        request,
+        opts.limits,
+        cut,
+        undefined,
+        opts.next.takesWire === true,
+      );
     } catch (err) {
       if (err instanceof CollectorError) opts.report.badRequest(err.code);
       throw err;

@@ -107,7 +107,7 @@ async function handle(
     const cut = new Truncations();
     try {
       const body = await readBody(req, opts.maxBodySize, reservation);
-      traces = await encoding.decode(body, opts.limits, cut);
+      traces = await encoding.decode(body, opts.limits, cut, opts.next.takesWire === true);
     } catch (err) {
       if (err instanceof CollectorError) opts.report.badRequest(err.code);
       return failure(res, encoding, err);

@@ -5,7 +5,6 @@ import {
   opikConfigSchema,
 } from '../../../src/exporters/opik/config.js';
 import { createOpikExporter, type OpikExporterDeps } from '../../../src/exporters/opik/exporter.js';
-import { encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
 import { capturingLogger } from '../../../src/testing/senders.js';
 import { TestHost, testSettings } from '../../../src/testing/settings.js';
 import { hostWithFileStorage } from '../../../src/testing/storage-host.js';
@@ -49,10 +48,7 @@ export async function startExporter(
 ) {
   const { logger, lines } = capturingLogger();
   const settings = { ...testSettings('exporter', 'opik'), logger };
-  const exporter = createOpikExporter(settings, opikConfig(fake, overrides), {
-    encode: encodeTracesRequest,
-    ...deps,
-  });
+  const exporter = createOpikExporter(settings, opikConfig(fake, overrides), deps);
   await exporter.start(host);
   const logged = (msg: string) => lines.filter((l) => l.msg === msg).length;
   return { exporter, settings, host, lines, logged };

@@ -1,0 +1,172 @@
+/**
+ * `preparePayload` for a batch in its wire form: each span the fast mapping takes
+ * (`wire-spans.ts`) becomes an entry that knows its facts and writes its OTLP form from the
+ * batch's bytes; the others (tops of traces, spans stating their own things) are decoded one by
+ * one and mapped by `mapping.ts`, as in a decoded batch. The payload is the one `preparePayload`
+ * makes of the decoded batch: the same entries in the same order, the same trace rows and
+ * placeholders, the same OTLP spans.
+ */
+import { ByteOut } from '../../otlp/byte-out.js';
+import { decodeAt } from '../../otlp/proto-to-pdata.js';
+import { FieldCursor } from '../../otlp/wire-fields.js';
+import {
+  EMPTY_RESOURCE,
+  EMPTY_SCOPE,
+  type ResourceSpans,
+  type ScopeSpans,
+} from '../../pdata/traces.js';
+import type { Range, WireTraces } from '../../pdata/wire-traces.js';
+import { assignedIds } from './assign-ids.js';
+import { contextOf, mapSpan, type OtlpForm, type SpanRef } from './mapping.js';
+import type { OpikSpan } from './opik-types.js';
+import type { OpikEncoding } from './opik-version.js';
+import type { Payload, PrepareOptions, SpanEntry } from './payload.js';
+import { PayloadBuilder } from './payload-builder.js';
+import {
+  classifyWireSpan,
+  RowPool,
+  type WireSpan,
+  wireBlocker,
+  writeWireSpan,
+} from './wire-spans.js';
+
+/** The payload of a batch in its wire form; `undefined` when it holds received Opik objects. */
+export function prepareWirePayload(batch: WireTraces, o: PrepareOptions): Payload | undefined {
+  const { bytes, spans } = batch;
+  const context = new WireContext(batch, o);
+  const builder = new PayloadBuilder();
+  for (let i = 0; i < spans.count; i++) {
+    const start = spans.start(i);
+    const end = spans.end(i);
+    const facts = classifyWireSpan(bytes, start, end, context.rows, o.projectName);
+    if (facts === 'received') return undefined;
+    if (facts !== 'decode') builder.add(new WireEntry(context, i, facts));
+    else {
+      const { resource, scope } = context.group(spans.group(i));
+      builder.addSpan(resource, scope, decodeAt('span', bytes, start, end), o);
+    }
+  }
+  return builder.finish(o);
+}
+
+interface DecodedGroup {
+  readonly resource: ResourceSpans;
+  readonly scope: ScopeSpans;
+  /** The JSON text (no braces) the span metadata of this group starts with. */
+  readonly context: Uint8Array;
+}
+
+/** What the entries of one payload share: the batch, its decoded groups, the OTLP bytes written. */
+class WireContext {
+  private readonly groups: (DecodedGroup | undefined)[] = [];
+  private readonly written = new Map<OpikEncoding, ByteOut>();
+  readonly json = new ByteOut(1024);
+  readonly rows = new RowPool();
+
+  constructor(
+    readonly batch: WireTraces,
+    readonly options: PrepareOptions,
+  ) {}
+
+  /** The resource and scope of group `g`, decoded once. */
+  group(g: number): DecodedGroup {
+    let decoded = this.groups[g];
+    if (!decoded) {
+      const { bytes, groups } = this.batch;
+      const group = groups[g]!;
+      const resource: ResourceSpans = {
+        resource: decodeField(bytes, group.resource.resource, 'resource') ?? EMPTY_RESOURCE,
+        scopeSpans: [],
+        schemaUrl: '',
+      };
+      const scope: ScopeSpans = {
+        scope: decodeField(bytes, group.scope, 'scope') ?? EMPTY_SCOPE,
+        spans: [],
+        schemaUrl: '',
+      };
+      const json = JSON.stringify(contextOf({ resource, scope }));
+      decoded = { resource, scope, context: Buffer.from(json.slice(1, -1), 'utf8') };
+      this.groups[g] = decoded;
+    }
+    return decoded;
+  }
+
+  /** Where the OTLP spans of one encoding are written (the batch's size is a fair first guess). */
+  out(encoding: OpikEncoding): ByteOut {
+    let out = this.written.get(encoding);
+    if (!out) {
+      out = new ByteOut(Math.max(4096, this.batch.bytes.length + (this.batch.bytes.length >> 2)));
+      this.written.set(encoding, out);
+    }
+    return out;
+  }
+}
+
+function decodeField<T extends 'resource' | 'scope'>(bytes: Buffer, range: Range, what: T) {
+  if (range[1] === 0) return undefined;
+  const c = new FieldCursor().reset(bytes, range[0], range[1]);
+  c.next();
+  return decodeAt(what, bytes, c.start, c.end);
+}
+
+/** A span the fast mapping took: its facts now, its Opik object and OTLP form when asked. */
+class WireEntry implements SpanEntry {
+  done = false;
+  readonly parkedIn = undefined;
+  private built: OpikSpan | undefined;
+  private encoding: OpikEncoding | undefined;
+  private form: OtlpForm | undefined;
+
+  constructor(
+    private readonly context: WireContext,
+    private readonly index: number,
+    private readonly facts: WireSpan,
+  ) {}
+
+  get ref(): SpanRef {
+    return this.facts;
+  }
+
+  /** The Opik object (REST, dead letters): the span decoded and mapped by `mapping.ts`. */
+  get opik(): OpikSpan {
+    if (!this.built) {
+      const { bytes, spans } = this.context.batch;
+      const i = this.index;
+      const span = decodeAt('span', bytes, spans.start(i), spans.end(i));
+      const { resource, scope } = this.context.group(spans.group(i));
+      this.built = mapSpan(
+        { resource, scope, span, ids: assignedIds(span) },
+        this.context.options,
+      ).opik();
+    }
+    return this.built;
+  }
+
+  otlp(encoding: OpikEncoding): OtlpForm {
+    if (this.encoding === encoding) return this.form!;
+    const blocker = wireBlocker(this.facts, encoding);
+    let form: OtlpForm;
+    if (blocker !== undefined) form = { blocker };
+    else {
+      const { bytes, spans } = this.context.batch;
+      const i = this.index;
+      const out = this.context.out(encoding);
+      const from = out.pos;
+      const { context } = this.context.group(spans.group(i));
+      writeWireSpan(
+        out,
+        this.context.json,
+        bytes,
+        spans.start(i),
+        spans.end(i),
+        this.facts,
+        encoding,
+        context,
+      );
+      form = { message: out.buf.subarray(from, out.pos) };
+    }
+    this.encoding = encoding;
+    this.form = form;
+    return form;
+  }
+}

@@ -5,6 +5,8 @@
  * back to front instead, where lengths are known only after the content.
  */
 
+import { copyBytes } from './copy-bytes.js';
+
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
 export class ByteOut {
@@ -63,14 +65,8 @@ export class ByteOut {
 
   /** `src[from, to)`, copied. */
   copy(src: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    this.room(n);
-    const buf = this.buf;
-    const at = this.pos;
-    // Below a few hundred bytes a loop beats Buffer#copy, whose checks cost more than the copy.
-    if (n < 256) for (let i = 0; i < n; i++) buf[at + i] = src[from + i]!;
-    else buf.set(src.subarray(from, to), at);
-    this.pos = at + n;
+    this.room(to - from);
+    this.pos = copyBytes(src, from, to, this.buf, this.pos);
   }
 
   /** All of `src`, copied. */

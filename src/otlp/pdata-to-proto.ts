@@ -22,6 +22,8 @@ import type {
   Status,
   Traces,
 } from '../pdata/traces.js';
+import { varintSize, writeVarint } from '../pdata/wire-traces.js';
+import { copyBytes } from './copy-bytes.js';
 import { locate } from './field-error.js';
 import { badHexId, type IdSize } from './hex-id.js';
 import { checkInt64, checkUint64 } from './int64.js';
@@ -60,6 +62,7 @@ export function tracesToProto(traces: Traces): Uint8Array {
  * length): the same bytes `tracesToProto` writes for `makeTraces(spans)` when all are pdata.
  */
 export function spansToProto(spans: ReadonlyArray<Span | Uint8Array>): Uint8Array {
+  if (spans.every((s) => s instanceof Uint8Array)) return messagesToProto(spans as Uint8Array[]);
   w.reset(MAX_RETAINED);
   for (let i = spans.length - 1; i >= 0; i--) {
     const span = spans[i]!;
@@ -79,6 +82,30 @@ export function spansToProto(spans: ReadonlyArray<Span | Uint8Array>): Uint8Arra
   w.close(w.length, RESOURCE_SPANS.resource);
   w.close(0, REQUEST.resourceSpans);
   return w.finish();
+}
+
+/** `spansToProto` for spans all given as bytes: one buffer of the exact size, one copy of each. */
+function messagesToProto(messages: readonly Uint8Array[]): Uint8Array {
+  let spans = 0;
+  for (const m of messages) spans += 1 + varintSize(m.length) + m.length;
+  const scopeSpans = 2 + spans;
+  const resourceSpans = 2 + 1 + varintSize(scopeSpans) + scopeSpans;
+  const out = Buffer.allocUnsafeSlow(1 + varintSize(resourceSpans) + resourceSpans);
+  let p = 0;
+  out[p++] = REQUEST.resourceSpans;
+  p = writeVarint(out, p, resourceSpans);
+  out[p++] = RESOURCE_SPANS.resource;
+  out[p++] = 0;
+  out[p++] = RESOURCE_SPANS.scopeSpans;
+  p = writeVarint(out, p, scopeSpans);
+  out[p++] = SCOPE_SPANS.scope;
+  out[p++] = 0;
+  for (const m of messages) {
+    out[p++] = SCOPE_SPANS.spans;
+    p = writeVarint(out, p, m.length);
+    p = copyBytes(m, 0, m.length, out, p);
+  }
+  return out;
 }
 
 function writeResourceSpans(rs: ResourceSpans): void {

@@ -102,7 +102,7 @@ function decodeError(err: unknown): unknown {
  *   not hex of the right length, a time or int outside 64 bits): a bug upstream, named by path.
  */
 export function encodeTracesRequest(traces: Traces): Uint8Array {
-  if (traces instanceof WireTraces) return traces.bytes;
+  if (traces instanceof WireTraces) return traces.settled().bytes;
   try {
     return tracesToProto(traces);
   } catch (err) {

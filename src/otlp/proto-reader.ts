@@ -12,12 +12,18 @@ export class ProtoError extends Error {
 /** Node's internal Buffer readers: present on every Buffer, missing from @types/node. */
 type FastBuffer = Buffer & {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
   hexSlice(start: number, end: number): string;
 };
 
 /** `bytes[start, end)` as UTF-8 text, through Node's own decoder (no argument checks). */
 export function utf8Text(bytes: Buffer, start: number, end: number): string {
   return (bytes as FastBuffer).utf8Slice(start, end);
+}
+
+/** `bytes[start, end)`, ASCII, as text (no argument checks). */
+export function latin1Text(bytes: Buffer, start: number, end: number): string {
+  return (bytes as FastBuffer).latin1Slice(start, end);
 }
 
 export const WIRE_VARINT = 0;

@@ -7,6 +7,7 @@
  *
  * The bytes are never changed after construction; new batches are new buffers.
  */
+import { copyBytes } from '../otlp/copy-bytes.js';
 import { NO_LIMITS, Truncations } from '../otlp/limits.js';
 import { ProtoReader } from '../otlp/proto-reader.js';
 import { REQUEST, RESOURCE_SPANS, SCOPE_SPANS } from '../otlp/proto-tags.js';
@@ -136,19 +137,33 @@ export class SpanTable {
 /** See the module comment. */
 export class WireTraces implements Traces {
   private decoded: readonly ResourceSpans[] | undefined;
+  private written: WireTraces | undefined;
 
   constructor(
     /** An `ExportTraceServiceRequest`, checked by `proto-scan.ts` or written by this module. */
     readonly bytes: Buffer,
     readonly spans: SpanTable,
     readonly groups: readonly WireGroup[],
+    /**
+     * Bytes that belong at the end of each span and are not written yet (`settled` writes them):
+     * a step that adds attributes to every span (the opik exporter's ids) leaves the request as
+     * it is, for a next step that reads them from here, unless the batch has to become bytes.
+     */
+    readonly appendix?: Appender,
   ) {}
 
   get resourceSpans(): readonly ResourceSpans[] {
     this.decoded ??= unpaced(
-      tracesFromProto(new ProtoReader(this.bytes), NO_LIMITS, new Truncations()),
+      tracesFromProto(new ProtoReader(this.settled().bytes), NO_LIMITS, new Truncations()),
     ).resourceSpans;
     return this.decoded;
+  }
+
+  /** The batch with its appendix written into its bytes (itself when it has none). */
+  settled(): WireTraces {
+    if (!this.appendix) return this;
+    this.written ??= rewriteWire(this, identity(this.spans.count), this.appendix);
+    return this.written;
   }
 
   get spanCount(): number {
@@ -162,8 +177,9 @@ export function wireOf(traces: Traces): WireTraces | undefined {
 }
 
 /** Batches joined into one request: their bytes one after the other, as OTLP allows. */
-export function joinWire(parts: readonly WireTraces[]): WireTraces {
-  if (parts.length === 1) return parts[0]!;
+export function joinWire(batches: readonly WireTraces[]): WireTraces {
+  if (batches.length === 1) return batches[0]!;
+  const parts = batches.map((b) => b.settled());
   const bytes = Buffer.concat(parts.map((p) => p.bytes));
   const spans = new SpanTable(parts.reduce((n, p) => n + p.spans.count, 0));
   const groups: WireGroup[] = [];
@@ -212,7 +228,8 @@ const NONE_APPENDED: Appender = { length: () => 0, write: () => {} };
 
 /**
  * A new request holding the spans `order` names (indexes into `src`, in the order given), each
- * under its own resource and scope, with `append`'s bytes added to each span's content.
+ * under its own resource and scope, with `append`'s bytes added to each span's content (`src`'s
+ * own appendix is not written: settle it first).
  */
 export function rewriteWire(
   src: WireTraces,
@@ -311,9 +328,10 @@ export function rewriteWire(
 }
 
 /** Batches of at most `max` spans, in order (the input itself when it is small enough). */
-export function splitWire(src: WireTraces, max: number): WireTraces[] {
-  const n = src.spans.count;
-  if (max <= 0 || n <= max) return [src];
+export function splitWire(batch: WireTraces, max: number): WireTraces[] {
+  const n = batch.spans.count;
+  if (max <= 0 || n <= max) return [batch];
+  const src = batch.settled();
   const out: WireTraces[] = [];
   for (let from = 0; from < n; from += max) {
     const to = Math.min(n, from + max);
@@ -329,17 +347,15 @@ export function splitWire(src: WireTraces, max: number): WireTraces[] {
 
 const NO_RANGE: Range = [0, 0];
 
-function width(range: Range): number {
-  return range[1] - range[0];
+/** 0, 1, …, n - 1. */
+export function identity(n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
 }
 
-/** Copies `src[from, to)` to `out[at]`; returns the position after it. */
-export function copyBytes(src: Buffer, from: number, to: number, out: Buffer, at: number): number {
-  const n = to - from;
-  // Below a few hundred bytes a loop beats Buffer#copy, whose checks cost more than the copy.
-  if (n < 256) for (let i = 0; i < n; i++) out[at + i] = src[from + i]!;
-  else src.copy(out, at, from, to);
-  return at + n;
+function width(range: Range): number {
+  return range[1] - range[0];
 }
 
 export function varintSize(v: number): number {

@@ -68,7 +68,18 @@ export interface MappingContext {
 }
 
 const ns2ms = (ns: bigint) => Number(ns / 1_000_000n);
-export const isoMs = (ms: number) => new Date(ms).toISOString();
+/** ISO-8601 with milliseconds; the text up to the second is computed once per second seen last. */
+export function isoMs(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
+  if (second !== iso.second) {
+    iso.prefix = new Date(second * 1000).toISOString().slice(0, -4);
+    iso.second = second;
+  }
+  const rest = ms - second * 1000;
+  return `${iso.prefix}${rest < 10 ? '00' : rest < 100 ? '0' : ''}${rest}Z`;
+}
+const iso = { second: Number.NaN, prefix: '' };
 
 export function mapSpan(item: SpanWithIds, ctx: MappingContext): MappedSpan {
   const { span, ids } = item;
@@ -122,7 +133,7 @@ function opikSpan(
   t: { startMs: number; endNs: bigint; extraJson: string | undefined },
 ): OpikSpan {
   const { startMs, endNs } = t;
-  const metadata = opikMetadata(fields, span, t.extraJson);
+  const metadata = opikMetadata(fields.nativeMetadata, fields.threadId, t.extraJson, span.events);
   return prune({
     id: ids.spanId,
     trace_id: ids.traceId,
@@ -132,10 +143,8 @@ function opikSpan(
     type: fields.type,
     start_time: isoMs(startMs),
     end_time: isoMs(ns2ms(endNs)),
-    input:
-      fields.input === undefined ? undefined : { 'input.value': opikColumnValue(fields.input)! },
-    output:
-      fields.output === undefined ? undefined : { 'output.value': opikColumnValue(fields.output)! },
+    input: column('input.value', fields.input),
+    output: column('output.value', fields.output),
     metadata,
     tags: fields.tags.length > 0 ? fields.tags : undefined,
     usage: fields.llm && Object.keys(fields.llm.usage).length > 0 ? fields.llm.usage : undefined,
@@ -159,16 +168,23 @@ export function contextOf({
   return out;
 }
 
-function opikMetadata(
-  fields: SpanFields,
-  span: Span,
+/** An Opik `input` or `output`: the text under its attribute's key, as Opik reads it. */
+export function column(key: string, text: string | undefined): OpikSpan['input'] {
+  return text === undefined ? undefined : { [key]: opikColumnValue(text)! };
+}
+
+/** An Opik span's (and trace's) metadata: native keys, thread, `extra` as JSON text, events. */
+export function opikMetadata(
+  nativeMetadata: SpanFields['nativeMetadata'],
+  threadId: string | undefined,
   extraJson: string | undefined,
+  events: Span['events'],
 ): OpikSpan['metadata'] {
   const m: { [key: string]: Json } = {};
-  for (const [key, value] of fields.nativeMetadata) m[key] = opikColumnValue(value)!;
-  if (fields.threadId !== undefined) m.thread_id = opikColumnValue(fields.threadId)!;
+  for (const [key, value] of nativeMetadata) m[key] = opikColumnValue(value)!;
+  if (threadId !== undefined) m.thread_id = opikColumnValue(threadId)!;
   if (extraJson !== undefined) m['opik.metadata'] = JSON.parse(extraJson);
-  if (span.events.length > 0) m['opentelemetry.events'] = span.events.map(eventJson);
+  if (events.length > 0) m['opentelemetry.events'] = events.map(eventJson);
   return Object.keys(m).length > 0 ? m : undefined;
 }
 
@@ -186,25 +202,47 @@ function eventJson(e: Span['events'][number]): Json {
 
 /** The trace row a top-level span stands for (always written through the REST API). */
 function traceRow(span: OpikSpan, fields: SpanFields): OpikTrace {
-  const tags = fields.traceTags ?? fields.tags;
-  return prune({
-    id: span.trace_id,
-    project_name: span.project_name,
+  return traceRowOf({
+    ...span,
     name: fields.traceName ?? span.name,
-    start_time: span.start_time,
-    end_time: span.end_time,
-    input: span.input,
-    output: span.output,
-    metadata: span.metadata,
-    tags: tags.length > 0 ? tags : undefined,
-    error_info: span.error_info,
-    thread_id: fields.threadId === '' ? undefined : fields.threadId,
+    tags: fields.traceTags ?? fields.tags,
+    threadId: fields.threadId,
+  });
+}
+
+/** A trace row from the facts of its top-level span (its Opik object's fields). */
+export function traceRowOf(
+  s: Pick<
+    OpikSpan,
+    'trace_id' | 'project_name' | 'name' | 'start_time' | 'end_time' | 'input' | 'output'
+  > &
+    Pick<OpikSpan, 'metadata' | 'error_info'> & {
+      readonly tags: readonly string[];
+      readonly threadId: string | undefined;
+    },
+): OpikTrace {
+  return prune({
+    id: s.trace_id,
+    project_name: s.project_name,
+    name: s.name,
+    start_time: s.start_time,
+    end_time: s.end_time,
+    input: s.input,
+    output: s.output,
+    metadata: s.metadata,
+    tags: s.tags.length > 0 ? s.tags : undefined,
+    error_info: s.error_info,
+    thread_id: s.threadId === '' ? undefined : s.threadId,
     source: 'sdk',
   });
 }
 
-/** The object without its undefined fields (they would otherwise reach the JSON as absent anyway). */
+/**
+ * The object without its undefined fields (they would otherwise reach the JSON as absent anyway);
+ * a copy, as deleting properties makes an object slow to read.
+ */
 function prune<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
-  return o;
+  const out: Partial<T> = {};
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
+  return out as T;
 }

@@ -5,10 +5,11 @@
  * are written as UUID text straight into the new request, after each span's own fields.
  */
 import { writeOpikIdFromOtel, writeUuidText } from '../../opik-ids/otel.js';
+import { copyBytes } from '../../otlp/copy-bytes.js';
 import { OPIK_KEY } from '../../otlp/proto-scan.js';
 import { ANY_VALUE, KEY_VALUE, SPAN } from '../../otlp/proto-tags.js';
 import { ascii, bytesEqual, FieldCursor, fixed64Ms } from '../../otlp/wire-fields.js';
-import { type Appender, rewriteWire, type WireTraces } from '../../pdata/wire-traces.js';
+import { type Appender, type SpanTable, WireTraces } from '../../pdata/wire-traces.js';
 import type { IdStore } from '../../storage/id-store.js';
 import { MOVED_FROM, PARKED } from './parked.js';
 
@@ -22,13 +23,14 @@ const DECIDING_KEYS = [
   PARKED,
 ].map(ascii);
 
-const UUID_TEXT = 36;
+export const UUID_TEXT = 36;
 const none = Promise.resolve(new Map<string, string>());
 
 /**
- * The batch with every span's Opik ids appended as `opik.trace_id`, `opik.span_id` and (below
- * the top) `opik.parent_span_id`, exactly as `assignIds` would write them; `undefined` when a span
- * states ids or is otherwise not plain (then `assignIds` decodes the batch and does the work).
+ * The batch with every span's Opik ids to be appended as `opik.trace_id`, `opik.span_id` and
+ * (below the top) `opik.parent_span_id`, exactly as `assignIds` would write them (`AssignedIds`);
+ * `undefined` when a span states ids or is otherwise not plain (then `assignIds` decodes the
+ * batch and does the work).
  */
 export async function assignIdsWire(
   batch: WireTraces,
@@ -133,17 +135,59 @@ export async function assignIdsWire(
     }
   }
 
-  const appender: Appender = {
-    marks: OPIK_KEY,
-    length: (i) =>
-      TRACE_ID.length + SPAN_ID.length + (spans.parentAt(i) < 0 ? 0 : PARENT_ID.length),
-    write(i, out, at) {
-      let o = TRACE_ID.write(out, at, traceText, traceOf[i]! * UUID_TEXT);
-      o = SPAN_ID.write(out, o, spanText, i * UUID_TEXT);
-      if (spans.parentAt(i) >= 0) PARENT_ID.write(out, o, parentText, i * UUID_TEXT);
-    },
-  };
-  return rewriteWire(batch, identity(n), appender);
+  return new WireTraces(
+    batch.bytes,
+    spans,
+    batch.groups,
+    new AssignedIds(traceText, traceOf, spanText, parentText, spans),
+  );
+}
+
+/**
+ * The Opik ids `assignIdsWire` gave a batch's spans, as UUID text, not yet written into the
+ * batch's bytes: its appendix (`WireTraces.appendix`), which writes them as the attributes
+ * `opik.trace_id`, `opik.span_id` and `opik.parent_span_id` when the batch becomes bytes (a
+ * persistent queue) and which the exporter's mapping reads directly.
+ */
+export class AssignedIds implements Appender {
+  readonly marks = OPIK_KEY;
+  private readonly traceStrings: (string | undefined)[] = [];
+
+  constructor(
+    /** 36 bytes per distinct trace. */
+    readonly traceText: Buffer,
+    /** Each span's trace (its 36 bytes in `traceText` start at `traceOf[i] * 36`). */
+    readonly traceOf: Int32Array,
+    /** 36 bytes per span. */
+    readonly spanText: Buffer,
+    /** 36 bytes per span that has a parent. */
+    readonly parentText: Buffer,
+    private readonly spans: SpanTable,
+  ) {}
+
+  hasParent(i: number): boolean {
+    return this.spans.parentAt(i) >= 0;
+  }
+
+  /** The trace id of span `i` as a string (one string per trace). */
+  traceId(i: number): string {
+    const slot = this.traceOf[i]!;
+    const known = this.traceStrings[slot];
+    if (known !== undefined) return known;
+    const text = this.traceText.toString('latin1', slot * UUID_TEXT, (slot + 1) * UUID_TEXT);
+    this.traceStrings[slot] = text;
+    return text;
+  }
+
+  length(i: number): number {
+    return TRACE_ID.length + SPAN_ID.length + (this.hasParent(i) ? PARENT_ID.length : 0);
+  }
+
+  write(i: number, out: Buffer, at: number): void {
+    let o = TRACE_ID.write(out, at, this.traceText, this.traceOf[i]! * UUID_TEXT);
+    o = SPAN_ID.write(out, o, this.spanText, i * UUID_TEXT);
+    if (this.hasParent(i)) PARENT_ID.write(out, o, this.parentText, i * UUID_TEXT);
+  }
 }
 
 /** An attribute `key` with a UUID text value, as the bytes of one `Span.attributes` field. */
@@ -163,12 +207,9 @@ class IdAttribute {
 
   /** Writes the field with the 36 bytes of `text[from]` as its value; returns the position after. */
   write(out: Buffer, at: number, text: Buffer, from: number): number {
-    // Byte loops: for a few dozen bytes Buffer#copy's own overhead is most of the cost.
     const t = this.template;
-    const head = t.length - UUID_TEXT;
-    for (let i = 0; i < head; i++) out[at + i] = t[i]!;
-    for (let i = 0; i < UUID_TEXT; i++) out[at + head + i] = text[from + i]!;
-    return at + t.length;
+    const head = copyBytes(t, 0, t.length - UUID_TEXT, out, at);
+    return copyBytes(text, from, from + UUID_TEXT, out, head);
   }
 }
 
@@ -203,12 +244,6 @@ function textTimestamp(text: Buffer, at: number): number {
     text.toString('latin1', at, at + 8) + text.toString('latin1', at + 9, at + 13),
     16,
   );
-}
-
-function identity(n: number): Uint32Array {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  return order;
 }
 
 /**

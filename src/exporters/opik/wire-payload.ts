@@ -14,36 +14,59 @@ import {
   EMPTY_SCOPE,
   type ResourceSpans,
   type ScopeSpans,
+  type Span,
 } from '../../pdata/traces.js';
 import type { Range, WireTraces } from '../../pdata/wire-traces.js';
-import { assignedIds } from './assign-ids.js';
-import { contextOf, mapSpan, type OtlpForm, type SpanRef } from './mapping.js';
-import type { OpikSpan } from './opik-types.js';
+import { assignedIds, withIds } from './assign-ids.js';
+import {
+  column,
+  contextOf,
+  isoMs,
+  mapSpan,
+  type OtlpForm,
+  opikMetadata,
+  type SpanRef,
+  traceRowOf,
+} from './mapping.js';
+import type { OpikSpan, OpikTrace } from './opik-types.js';
 import type { OpikEncoding } from './opik-version.js';
 import type { Payload, PrepareOptions, SpanEntry } from './payload.js';
 import { PayloadBuilder } from './payload-builder.js';
+import { AssignedIds, UUID_TEXT } from './wire-ids.js';
 import {
   classifyWireSpan,
   RowPool,
-  type WireSpan,
+  WireSpan,
   wireBlocker,
+  wireTexts,
   writeWireSpan,
 } from './wire-spans.js';
 
 /** The payload of a batch in its wire form; `undefined` when it holds received Opik objects. */
-export function prepareWirePayload(batch: WireTraces, o: PrepareOptions): Payload | undefined {
+export function prepareWirePayload(given: WireTraces, o: PrepareOptions): Payload | undefined {
+  // The ids `assignIdsWire` kept beside the batch are read from there; another appendix is
+  // written first.
+  const ids = given.appendix instanceof AssignedIds ? given.appendix : undefined;
+  const batch = ids ? given : given.settled();
   const { bytes, spans } = batch;
-  const context = new WireContext(batch, o);
+  const context = new WireContext(batch, o, ids);
   const builder = new PayloadBuilder();
   for (let i = 0; i < spans.count; i++) {
-    const start = spans.start(i);
-    const end = spans.end(i);
-    const facts = classifyWireSpan(bytes, start, end, context.rows, o.projectName);
-    if (facts === 'received') return undefined;
-    if (facts !== 'decode') builder.add(new WireEntry(context, i, facts));
+    const entry = new WireEntry(context, i);
+    const sorted = classifyWireSpan(
+      bytes,
+      spans.start(i),
+      spans.end(i),
+      context.rows,
+      o.projectName,
+      entry,
+      ids && { ids, index: i },
+    );
+    if (sorted === 'received') return undefined;
+    if (sorted === 'ok') builder.add(entry, entry.hasParent ? undefined : context.traceRow(entry));
     else {
       const { resource, scope } = context.group(spans.group(i));
-      builder.addSpan(resource, scope, decodeAt('span', bytes, start, end), o);
+      builder.addSpan(resource, scope, context.span(i), o);
     }
   }
   return builder.finish(o);
@@ -66,7 +89,23 @@ class WireContext {
   constructor(
     readonly batch: WireTraces,
     readonly options: PrepareOptions,
+    private readonly ids: AssignedIds | undefined,
   ) {}
+
+  /** Span `i` decoded, with its Opik ids as attributes (as in the batch once settled). */
+  span(i: number): Span {
+    const { bytes, spans } = this.batch;
+    const span = decodeAt('span', bytes, spans.start(i), spans.end(i));
+    if (!this.ids) return span;
+    const ids = this.ids;
+    return withIds(span, {
+      traceId: ids.traceId(i),
+      spanId: ids.spanText.toString('latin1', i * UUID_TEXT, (i + 1) * UUID_TEXT),
+      parentSpanId: ids.hasParent(i)
+        ? ids.parentText.toString('latin1', i * UUID_TEXT, (i + 1) * UUID_TEXT)
+        : null,
+    });
+  }
 
   /** The resource and scope of group `g`, decoded once. */
   group(g: number): DecodedGroup {
@@ -91,6 +130,26 @@ class WireContext {
     return decoded;
   }
 
+  /** The trace row the top of a trace stands for (`mapping.ts`: `traceRow` of its Opik object). */
+  traceRow(entry: WireEntry): OpikTrace {
+    const { bytes, spans } = this.batch;
+    const { context } = this.group(spans.group(entry.index));
+    const t = wireTexts(this.json, bytes, entry, context);
+    return traceRowOf({
+      trace_id: entry.trace_id,
+      project_name: entry.project_name,
+      name: entry.name,
+      start_time: isoMs(entry.startMs),
+      end_time: isoMs(entry.endMs),
+      input: column('input.value', t.input),
+      output: column('output.value', t.output),
+      metadata: opikMetadata(t.nativeMetadata, t.threadId, t.extraJson, []),
+      error_info: undefined,
+      tags: [],
+      threadId: t.threadId,
+    });
+  }
+
   /** Where the OTLP spans of one encoding are written (the batch's size is a fair first guess). */
   out(encoding: OpikEncoding): ByteOut {
     let out = this.written.get(encoding);
@@ -109,8 +168,11 @@ function decodeField<T extends 'resource' | 'scope'>(bytes: Buffer, range: Range
   return decodeAt(what, bytes, c.start, c.end);
 }
 
-/** A span the fast mapping took: its facts now, its Opik object and OTLP form when asked. */
-class WireEntry implements SpanEntry {
+/**
+ * A span the fast mapping took: its facts (it is its own `SpanRef`), its Opik object and OTLP
+ * form when asked.
+ */
+class WireEntry extends WireSpan implements SpanEntry {
   done = false;
   readonly parkedIn = undefined;
   private built: OpikSpan | undefined;
@@ -119,21 +181,20 @@ class WireEntry implements SpanEntry {
 
   constructor(
     private readonly context: WireContext,
-    private readonly index: number,
-    private readonly facts: WireSpan,
-  ) {}
+    readonly index: number,
+  ) {
+    super();
+  }
 
   get ref(): SpanRef {
-    return this.facts;
+    return this;
   }
 
   /** The Opik object (REST, dead letters): the span decoded and mapped by `mapping.ts`. */
   get opik(): OpikSpan {
     if (!this.built) {
-      const { bytes, spans } = this.context.batch;
-      const i = this.index;
-      const span = decodeAt('span', bytes, spans.start(i), spans.end(i));
-      const { resource, scope } = this.context.group(spans.group(i));
+      const span = this.context.span(this.index);
+      const { resource, scope } = this.context.group(this.context.batch.spans.group(this.index));
       this.built = mapSpan(
         { resource, scope, span, ids: assignedIds(span) },
         this.context.options,
@@ -144,7 +205,7 @@ class WireEntry implements SpanEntry {
 
   otlp(encoding: OpikEncoding): OtlpForm {
     if (this.encoding === encoding) return this.form!;
-    const blocker = wireBlocker(this.facts, encoding);
+    const blocker = wireBlocker(this, encoding);
     let form: OtlpForm;
     if (blocker !== undefined) form = { blocker };
     else {
@@ -159,7 +220,7 @@ class WireEntry implements SpanEntry {
         bytes,
         spans.start(i),
         spans.end(i),
-        this.facts,
+        this,
         encoding,
         context,
       );

@@ -13,7 +13,7 @@
  * goes through the mapping itself, decoded.
  */
 import type { ByteOut } from '../../otlp/byte-out.js';
-import { utf8Text } from '../../otlp/proto-reader.js';
+import { latin1Text, utf8Text } from '../../otlp/proto-reader.js';
 import { ANY_VALUE, EVENT, KEY_VALUE, SPAN, STATUS } from '../../otlp/proto-tags.js';
 import { decodeAt } from '../../otlp/proto-to-pdata.js';
 import { ascii, bytesEqual, FieldCursor, fixed64Ms } from '../../otlp/wire-fields.js';
@@ -24,21 +24,61 @@ import type { OpikEncoding } from './opik-version.js';
 import { KEYS, REWRITTEN_PROVIDERS } from './otlp-encoding.js';
 import { TYPE_BY_OPERATION, usageKey } from './span-fields.js';
 import { anyValueToJson, parsesAlike } from './values.js';
+import { type AssignedIds, UUID_TEXT } from './wire-ids.js';
 
-/** What the mapping needs of one span (its `SpanRef`), and how to write its OTLP form. */
-export interface WireSpan extends SpanRef {
-  readonly type: OpikSpanType;
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * What the mapping needs of one span (its `SpanRef`), and how to write its OTLP form; filled in
+ * by `classifyWireSpan`. The Opik span id and parent id become strings only when asked for.
+ */
+export class WireSpan implements SpanRef {
+  trace_id = '';
+  project_name = '';
+  name = '';
+  startMs = 0;
+  hasUsage = false;
+  /** An ERROR status or an `exception` event (Opik stores error info). */
+  error = false;
+  type: OpikSpanType = 'general';
   /** Why Opik's OTLP mapping cannot write this span in any version. */
-  readonly blocker?: string;
+  blocker: string | undefined = undefined;
   /** The provider as sent (some Opik versions rewrite some providers). */
-  readonly provider?: string;
+  provider: string | undefined = undefined;
   /** Where the start time sits when the span has no end (the end sent is the start). */
-  readonly endFromStart: number;
+  endFromStart = -1;
+  /** The end in milliseconds (its start when it has none). */
+  endMs = 0;
+  /** False for the top of an Opik trace. */
+  hasParent = true;
   /** Its attributes: rows `[rowsFrom, rowsTo)` of the pool it was classified into. */
-  readonly rows: RowPool;
-  readonly rowsFrom: number;
-  readonly rowsTo: number;
-  readonly llm?: WireLlm;
+  rows: RowPool | undefined = undefined;
+  rowsFrom = 0;
+  rowsTo = 0;
+  llm: WireLlm | undefined = undefined;
+  // Where the UUID text (36 bytes) of its Opik ids sits: in the batch's bytes, or the ids
+  // step's appendix.
+  traceText: Buffer = NO_BYTES;
+  traceAt = 0;
+  spanText: Buffer = NO_BYTES;
+  spanAt = 0;
+  parentText: Buffer = NO_BYTES;
+  parentAt = 0;
+
+  get id(): string {
+    return latin1Text(this.spanText, this.spanAt, this.spanAt + UUID_TEXT);
+  }
+
+  get parent_span_id(): string | undefined {
+    if (!this.hasParent) return undefined;
+    return latin1Text(this.parentText, this.parentAt, this.parentAt + UUID_TEXT);
+  }
+}
+
+/** Span `index` of a batch whose ids `assignIdsWire` keeps beside it (`AssignedIds`). */
+export interface Assigned {
+  readonly ids: AssignedIds;
+  readonly index: number;
 }
 
 interface WireLlm {
@@ -72,9 +112,8 @@ const C_OUTPUT = 2;
 const C_NATIVE = 3;
 const C_THREAD = 4;
 const C_EXTRA = 5;
-const C_TRACE_ID = 6;
-const C_SPAN_ID = 7;
-const C_PARENT_ID = 8;
+/** One of the Opik ids `assignIds` wrote (written again at the end, from `WireSpan.ids`). */
+const C_ID = 6;
 const C_REQUEST_MODEL = 9;
 const C_RESPONSE_MODEL = 10;
 const C_PROVIDER = 11;
@@ -125,6 +164,41 @@ const span = new FieldCursor();
 const inner = new FieldCursor();
 const value = new FieldCursor();
 let rows = new Int32Array(64 * ROW);
+let hashes = new Int32Array(64);
+const IDS = [-1, -1, -1];
+
+/**
+ * The text of the last bytes it decoded, given again without decoding when the next span has the
+ * same bytes there: spans of one trace come together, under one parent, often with one name.
+ */
+class TextSlot {
+  private buf: Buffer | undefined;
+  private start = 0;
+  private end = 0;
+  private last = '';
+
+  text(bytes: Buffer, start: number, end: number): string {
+    const n = end - start;
+    if (bytes === this.buf && n === this.end - this.start) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (bytes[start + i] !== bytes[this.start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.last;
+    }
+    this.buf = bytes;
+    this.start = start;
+    this.end = end;
+    this.last = n > 0 ? utf8Text(bytes, start, end) : '';
+    return this.last;
+  }
+}
+
+const LAST_TRACE = new TextSlot();
+const LAST_NAME = new TextSlot();
 
 /**
  * Where the attribute rows of a batch's spans are kept (one array, grown as needed), so that a
@@ -144,16 +218,18 @@ export class RowPool {
       next.set(this.data.subarray(0, at));
       this.data = next;
     }
-    this.data.set(from.subarray(0, n), at);
+    const data = this.data;
+    for (let i = 0; i < n; i++) data[at + i] = from[i]!;
     this.used = at + n;
     return at;
   }
 }
 
 /**
- * The facts of span `[start, end)` of `bytes` (which carries the Opik ids `assignIds` wrote);
- * `decode` when the mapping must see it decoded (see the module comment), `received` for an Opik
- * object the `opik` receiver took in (`received-objects.ts`: its batch is mapped decoded).
+ * Sorts span `[start, end)` of `bytes` (whose Opik ids `assignIds` wrote into it, or kept beside
+ * it: `assigned`) and fills `into` with its facts: `ok`; `decode` when the mapping must see it
+ * decoded (see the module comment), `received` for an Opik object the `opik` receiver took in
+ * (`received-objects.ts`: its batch is mapped decoded).
  */
 export function classifyWireSpan(
   bytes: Buffer,
@@ -161,13 +237,18 @@ export function classifyWireSpan(
   end: number,
   pool: RowPool,
   projectName: string,
-): WireSpan | 'decode' | 'received' {
+  into: WireSpan,
+  assigned?: Assigned,
+): 'ok' | 'decode' | 'received' {
   let count = 0;
   let nameStart = 0;
   let nameEnd = 0;
   let startAt = -1;
   let endZero = true;
+  let endAt = -1;
   let error = false;
+  let statusError = false;
+  let events = false;
   span.reset(bytes, start, end);
   while (span.next()) {
     const tag = span.tag;
@@ -185,13 +266,15 @@ export function classifyWireSpan(
     } else if (tag === SPAN.startTimeUnixNano) startAt = span.start;
     else if (tag === SPAN.endTimeUnixNano) {
       endZero = true;
+      endAt = span.start;
       for (let i = span.start; i < span.end; i++) if (bytes[i] !== 0) endZero = false;
     } else if (tag === SPAN.status) {
       inner.reset(bytes, span.start, span.end);
       while (inner.next()) {
-        if (inner.tag === STATUS.code) error = inner.varint === StatusCode.ERROR;
+        if (inner.tag === STATUS.code) statusError = inner.varint === StatusCode.ERROR;
       }
-    } else if (tag === SPAN.events && !error) {
+    } else if (tag === SPAN.events) {
+      events = true;
       inner.reset(bytes, span.start, span.end);
       while (inner.next()) {
         if (inner.tag === EVENT.name && bytesEqual(bytes, inner.start, inner.end, K.exception)) {
@@ -204,69 +287,90 @@ export function classifyWireSpan(
   // Sort the attributes by key, as span-fields.ts does.
   let operation = -1;
   let idRows = 0;
-  const ids = [-1, -1, -1];
+  const ids = IDS;
+  ids[0] = ids[1] = ids[2] = -1;
+  if (count > hashes.length) hashes = new Int32Array(count * 2);
   for (let a = 0; a < count; a++) {
     const o = a * ROW;
     const ks = rows[o + R_KEY]!;
     const ke = rows[o + R_KEY_END]!;
-    const first = bytes[ks];
-    // Keys that JSON objects order first (digits) or never keep (`__proto__`), and the context's.
-    if (
-      (first !== undefined && first >= 0x30 && first <= 0x39 && ks < ke) ||
-      bytesEqual(bytes, ks, ke, K.proto) ||
-      bytesEqual(bytes, ks, ke, K.serviceName) ||
-      bytesEqual(bytes, ks, ke, K.scopeName)
-    ) {
-      return 'decode';
-    }
+    const h = keyHash(bytes, ks, ke);
+    // A key twice: the mapping keeps the first of some and the last of others.
     for (let b = 0; b < a; b++) {
-      if (sameKey(bytes, b * ROW, o)) return 'decode';
+      if (hashes[b] === h && sameKey(bytes, b * ROW, o)) return 'decode';
     }
-    let cls = C_EXTRA;
+    hashes[a] = h;
+    const code = keyCode(bytes, ks, ke, h);
     const tag = rows[o + R_VALUE_TAG]!;
     const isString = tag === ANY_VALUE.stringValue;
     const isNull = tag === 0;
-    if (first === 0x6f /* o */ && startsWith(bytes, ks, ke, K.opik)) {
-      if (!isString) return 'decode';
-      const which = bytesEqual(bytes, ks, ke, K.traceId)
-        ? 0
-        : bytesEqual(bytes, ks, ke, K.spanId)
-          ? 1
-          : bytesEqual(bytes, ks, ke, K.parentId)
-            ? 2
-            : -1;
-      if (which < 0) return bytesEqual(bytes, ks, ke, K.entityType) ? 'received' : 'decode';
-      ids[which] = a;
-      idRows++;
-      cls = C_TRACE_ID + which;
-    } else if (bytesEqual(bytes, ks, ke, K.input) || bytesEqual(bytes, ks, ke, K.output)) {
-      if (!isString && !isNull) return 'decode';
-      cls = isNull ? C_SKIP : bytes[ks] === 0x69 ? C_INPUT : C_OUTPUT;
-    } else if (bytesEqual(bytes, ks, ke, K.inputMime) || bytesEqual(bytes, ks, ke, K.outputMime)) {
-      cls = C_SKIP;
-    } else if (bytesEqual(bytes, ks, ke, K.conversation)) {
-      if (!isString && !isNull) return 'decode';
-      cls = isNull ? C_SKIP : C_THREAD;
-    } else if (first === 0x67 /* g */) {
-      if (bytesEqual(bytes, ks, ke, K.operation)) {
+    let cls = C_EXTRA;
+    switch (code) {
+      case K_EXTRA:
+        break;
+      case K_TRACE_ID:
+      case K_SPAN_ID:
+      case K_PARENT_ID:
+        if (!isString || rows[o + R_VALUE_END]! - rows[o + R_VALUE]! !== UUID_TEXT) return 'decode';
+        ids[code - K_TRACE_ID] = a;
+        idRows++;
+        cls = C_ID;
+        break;
+      case K_ENTITY:
+        return 'received';
+      case K_INPUT:
+      case K_OUTPUT:
+        if (!isString && !isNull) return 'decode';
+        cls = isNull ? C_SKIP : code === K_INPUT ? C_INPUT : C_OUTPUT;
+        break;
+      case K_MIME:
+        cls = C_SKIP;
+        break;
+      case K_CONVERSATION:
+        if (!isString && !isNull) return 'decode';
+        cls = isNull ? C_SKIP : C_THREAD;
+        break;
+      case K_OPERATION:
         if (isString) {
           cls = C_NATIVE;
           operation = a;
         }
-      } else if (bytesEqual(bytes, ks, ke, K.toolName) || bytesEqual(bytes, ks, ke, K.toolCall)) {
+        break;
+      case K_TOOL:
         if (isString) cls = C_NATIVE;
-      } else if (bytesEqual(bytes, ks, ke, K.requestModel)) cls = C_REQUEST_MODEL;
-      else if (bytesEqual(bytes, ks, ke, K.responseModel)) cls = C_RESPONSE_MODEL;
-      else if (bytesEqual(bytes, ks, ke, K.providerName)) cls = C_PROVIDER;
-      else if (bytesEqual(bytes, ks, ke, K.system)) cls = C_SYSTEM;
-      else if (startsWith(bytes, ks, ke, K.usagePrefix)) cls = C_USAGE;
+        break;
+      case K_REQUEST_MODEL:
+        cls = C_REQUEST_MODEL;
+        break;
+      case K_RESPONSE_MODEL:
+        cls = C_RESPONSE_MODEL;
+        break;
+      case K_PROVIDER:
+        cls = C_PROVIDER;
+        break;
+      case K_SYSTEM:
+        cls = C_SYSTEM;
+        break;
+      case K_USAGE:
+        cls = C_USAGE;
+        break;
+      default:
+        // Other `opik.*` keys, and keys JSON objects order first (digits), never keep
+        // (`__proto__`) or that the context sets: the mapping's own work.
+        return 'decode';
     }
     rows[o + R_CLASS] = cls;
   }
-  if (idRows !== 3 || ids[0]! < 0) return 'decode'; // a top-level span: the mapping's own work
+  error ||= statusError;
+  // Ids kept beside the batch are never in its bytes too. The top of a trace stands for its trace
+  // row, which here carries neither error info nor events: the mapping writes those.
+  const hasParent = assigned ? assigned.ids.hasParent(assigned.index) : ids[2]! >= 0;
+  if (assigned ? idRows > 0 : idRows !== (hasParent ? 3 : 2) || ids[0]! < 0 || ids[1]! < 0) {
+    return 'decode';
+  }
+  if (!hasParent && (events || statusError)) return 'decode';
 
-  const type: OpikSpanType =
-    (operation >= 0 && TYPE_BY_OPERATION.get(rowText(bytes, operation, R_VALUE))) || 'general';
+  const type = operation >= 0 ? operationType(bytes, operation) : 'general';
   let llm: WireLlm | undefined;
   let blocker: string | undefined;
   let provider: string | undefined;
@@ -305,26 +409,116 @@ export function classifyWireSpan(
       }
     }
   }
-  const text = (a: number) => rowText(bytes, a, R_VALUE);
   const rowsFrom = pool.add(rows, count);
-  return {
-    id: text(ids[1]!),
-    trace_id: text(ids[0]!),
-    parent_span_id: text(ids[2]!),
-    project_name: projectName,
-    name: nameEnd > nameStart ? utf8Text(bytes, nameStart, nameEnd) : '',
-    startMs: startAt < 0 ? 0 : fixed64Ms(bytes, startAt),
-    hasUsage: llm !== undefined && llm.usage.length > 0,
-    error,
-    type,
-    blocker,
-    provider,
-    endFromStart: endZero && startAt >= 0 ? startAt : -1,
-    rows: pool,
-    rowsFrom,
-    rowsTo: rowsFrom + count * ROW,
-    llm,
-  };
+  if (assigned) {
+    const { ids: a, index } = assigned;
+    into.traceText = a.traceText;
+    into.traceAt = a.traceOf[index]! * UUID_TEXT;
+    into.spanText = a.spanText;
+    into.spanAt = index * UUID_TEXT;
+    into.parentText = a.parentText;
+    into.parentAt = index * UUID_TEXT;
+    into.trace_id = a.traceId(index);
+  } else {
+    into.traceText = into.spanText = into.parentText = bytes;
+    into.traceAt = rows[ids[0]! * ROW + R_VALUE]!;
+    into.spanAt = rows[ids[1]! * ROW + R_VALUE]!;
+    into.parentAt = hasParent ? rows[ids[2]! * ROW + R_VALUE]! : 0;
+    into.trace_id = LAST_TRACE.text(bytes, into.traceAt, into.traceAt + UUID_TEXT);
+  }
+  into.project_name = projectName;
+  into.name = LAST_NAME.text(bytes, nameStart, nameEnd);
+  into.startMs = startAt < 0 ? 0 : fixed64Ms(bytes, startAt);
+  into.hasUsage = llm !== undefined && llm.usage.length > 0;
+  into.error = error;
+  into.type = type;
+  into.blocker = blocker;
+  into.provider = provider;
+  into.endFromStart = endZero && startAt >= 0 ? startAt : -1;
+  into.endMs = endZero ? into.startMs : fixed64Ms(bytes, endAt);
+  into.hasParent = hasParent;
+  into.rows = pool;
+  into.rowsFrom = rowsFrom;
+  into.rowsTo = rowsFrom + count * ROW;
+  into.llm = llm;
+  return 'ok';
+}
+
+/** The span type `gen_ai.operation.name` (row `a`, a string) gives (`TYPE_BY_OPERATION`). */
+function operationType(bytes: Buffer, a: number): OpikSpanType {
+  const o = a * ROW;
+  for (const [name, type] of OPERATIONS) {
+    if (bytesEqual(bytes, rows[o + R_VALUE]!, rows[o + R_VALUE_END]!, name)) return type;
+  }
+  return 'general';
+}
+
+const OPERATIONS = [...TYPE_BY_OPERATION].map(([name, type]) => [ascii(name), type] as const);
+
+// What a key means to the mapping (span-fields.ts): found by hash, then compared.
+const K_EXTRA = 0;
+const K_TRACE_ID = 1;
+const K_SPAN_ID = 2;
+const K_PARENT_ID = 3;
+const K_ENTITY = 4;
+const K_INPUT = 5;
+const K_OUTPUT = 6;
+const K_MIME = 7;
+const K_CONVERSATION = 8;
+const K_OPERATION = 9;
+const K_TOOL = 10;
+const K_REQUEST_MODEL = 11;
+const K_RESPONSE_MODEL = 12;
+const K_PROVIDER = 13;
+const K_SYSTEM = 14;
+const K_USAGE = 15;
+const K_DECODE = 16;
+
+const KNOWN_KEYS = new Map<number, { readonly key: Uint8Array; readonly code: number }[]>();
+for (const [key, code] of [
+  ['opik.trace_id', K_TRACE_ID],
+  ['opik.span_id', K_SPAN_ID],
+  ['opik.parent_span_id', K_PARENT_ID],
+  ['opik.entity_type', K_ENTITY],
+  ['input.value', K_INPUT],
+  ['output.value', K_OUTPUT],
+  ['input.mime_type', K_MIME],
+  ['output.mime_type', K_MIME],
+  ['gen_ai.conversation.id', K_CONVERSATION],
+  ['gen_ai.operation.name', K_OPERATION],
+  ['gen_ai.tool.name', K_TOOL],
+  ['gen_ai.tool.call.id', K_TOOL],
+  ['gen_ai.request.model', K_REQUEST_MODEL],
+  ['gen_ai.response.model', K_RESPONSE_MODEL],
+  ['gen_ai.provider.name', K_PROVIDER],
+  ['gen_ai.system', K_SYSTEM],
+  ['service.name', K_DECODE],
+  ['otel.scope.name', K_DECODE],
+  ['__proto__', K_DECODE],
+] as const) {
+  const bytes = ascii(key);
+  const h = keyHash(bytes, 0, bytes.length);
+  const list = KNOWN_KEYS.get(h) ?? [];
+  list.push({ key: bytes, code });
+  KNOWN_KEYS.set(h, list);
+}
+
+/** FNV-1a of `bytes[start, end)`. */
+function keyHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h;
+}
+
+function keyCode(bytes: Buffer, start: number, end: number, hash: number): number {
+  const known = KNOWN_KEYS.get(hash);
+  if (known) for (const k of known) if (bytesEqual(bytes, start, end, k.key)) return k.code;
+  const first = bytes[start];
+  if (first === undefined) return K_EXTRA;
+  if (first >= 0x30 && first <= 0x39) return K_DECODE;
+  if (first === 0x6f && startsWith(bytes, start, end, K.opik)) return K_DECODE;
+  if (first === 0x67 && startsWith(bytes, start, end, K.usagePrefix)) return K_USAGE;
+  return K_EXTRA;
 }
 
 /** The llm fields (span-fields.ts `llmFields`); `undefined` when one needs the mapping itself. */
@@ -546,8 +740,6 @@ function keysOf(encoding: OpikEncoding): WireKeys {
   };
 }
 
-const NO_BYTES = Buffer.alloc(0);
-
 /**
  * Writes the content of the span message sent to Opik over OTLP (`mapping.ts` `otlp`): the span's
  * own fields but its attributes, the end (its start when it has none), then the attributes
@@ -577,7 +769,7 @@ export function writeWireSpan(
     out.copy(bytes, s.endFromStart, s.endFromStart + 8);
   }
   const keys = WIRE_KEYS[encoding];
-  const r = s.rows.data;
+  const r = s.rows!.data;
   const from = s.rowsFrom;
   const to = s.rowsTo;
   for (let o = from; o < to; o += ROW) {
@@ -604,6 +796,32 @@ export function writeWireSpan(
     if (r[o + R_CLASS] === C_THREAD) stringAttribute(out, K.threadKey, NO_BYTES, 0, 0, bytes, r, o);
   }
   // The metadata Opik has no field for, as one JSON object (`extra`).
+  const fields = writeExtra(json, bytes, s, context);
+  if (fields > 0) textAttribute(out, keys.metadata, json.buf, 0, json.pos);
+  const llm = s.llm;
+  if (llm) {
+    if (llm.model) {
+      stringAttribute(out, llm.model.key, NO_BYTES, 0, 0, bytes, r, from + llm.model.row * ROW);
+    }
+    if (llm.provider !== undefined) {
+      stringAttribute(out, K.genAiSystem, NO_BYTES, 0, 0, bytes, r, from + llm.provider * ROW);
+    }
+    for (const u of llm.usage) intAttribute(out, u.key, u.value);
+    if (llm.cost !== undefined) doubleAttribute(out, K.cost, llm.cost);
+  }
+  textAttribute(out, K.traceId, s.traceText, s.traceAt, s.traceAt + UUID_TEXT);
+  textAttribute(out, K.spanId, s.spanText, s.spanAt, s.spanAt + UUID_TEXT);
+  if (s.hasParent) textAttribute(out, K.parentId, s.parentText, s.parentAt, s.parentAt + UUID_TEXT);
+}
+
+/**
+ * Writes `extra` (span-fields.ts) as JSON text to `json`: `context`, then the attributes Opik has
+ * no field for, then what the llm fields set aside. Returns how many members it has.
+ */
+function writeExtra(json: ByteOut, bytes: Buffer, s: WireSpan, context: Uint8Array): number {
+  const r = s.rows!.data;
+  const from = s.rowsFrom;
+  const to = s.rowsTo;
   json.pos = 0;
   json.byte(0x7b);
   json.bytes(context);
@@ -628,23 +846,39 @@ export function writeWireSpan(
     json.utf8(`${fields++ > 0 ? ',' : ''}"gen_ai.usage.total_tokens":${llm.otherTotal}`);
   }
   json.byte(0x7d);
-  if (fields > 0) textAttribute(out, keys.metadata, json.buf, 0, json.pos);
-  if (llm) {
-    if (llm.model) {
-      stringAttribute(out, llm.model.key, NO_BYTES, 0, 0, bytes, r, from + llm.model.row * ROW);
+  return fields;
+}
+
+/**
+ * The texts of a span's Opik fields (span-fields.ts: input, output, native metadata, thread) and
+ * its `extra` as JSON text, for the trace row the top of a trace stands for.
+ */
+export function wireTexts(
+  json: ByteOut,
+  bytes: Buffer,
+  s: WireSpan,
+  context: Uint8Array,
+): {
+  input?: string;
+  output?: string;
+  nativeMetadata: [string, string][];
+  threadId?: string;
+  extraJson?: string;
+} {
+  const r = s.rows!.data;
+  const text = (o: number) => utf8Text(bytes, r[o + R_VALUE]!, r[o + R_VALUE_END]!);
+  const out: ReturnType<typeof wireTexts> = { nativeMetadata: [] };
+  for (let o = s.rowsFrom; o < s.rowsTo; o += ROW) {
+    const cls = r[o + R_CLASS];
+    if (cls === C_INPUT) out.input = text(o);
+    else if (cls === C_OUTPUT) out.output = text(o);
+    else if (cls === C_THREAD) out.threadId = text(o);
+    else if (cls === C_NATIVE) {
+      out.nativeMetadata.push([utf8Text(bytes, r[o + R_KEY]!, r[o + R_KEY_END]!), text(o)]);
     }
-    if (llm.provider !== undefined) {
-      stringAttribute(out, K.genAiSystem, NO_BYTES, 0, 0, bytes, r, from + llm.provider * ROW);
-    }
-    for (const u of llm.usage) intAttribute(out, u.key, u.value);
-    if (llm.cost !== undefined) doubleAttribute(out, K.cost, llm.cost);
   }
-  for (let cls = C_TRACE_ID; cls <= C_PARENT_ID; cls++) {
-    const key = cls === C_TRACE_ID ? K.traceId : cls === C_SPAN_ID ? K.spanId : K.parentId;
-    for (let o = from; o < to; o += ROW) {
-      if (r[o + R_CLASS] === cls) stringAttribute(out, key, NO_BYTES, 0, 0, bytes, r, o);
-    }
-  }
+  if (writeExtra(json, bytes, s, context) > 0) out.extraJson = utf8Text(json.buf, 0, json.pos);
+  return out;
 }
 
 /** A string attribute whose key is `key` then `src[ks, ke)`, and whose value is row `o`'s. */

@@ -74,6 +74,25 @@ export class ByteOut {
     this.copy(src, 0, src.length);
   }
 
+  /** ASCII text (number literals, JSON punctuation), without an encoder. */
+  ascii(text: string): void {
+    const n = text.length;
+    this.room(n);
+    const buf = this.buf;
+    const at = this.pos;
+    for (let i = 0; i < n; i++) buf[at + i] = text.charCodeAt(i);
+    this.pos = at + n;
+  }
+
+  /** A non-negative integer below 2^53 in decimal. */
+  decimal(v: number): void {
+    if (v < 10) {
+      this.byte(0x30 + v);
+      return;
+    }
+    this.ascii(String(v));
+  }
+
   /** A string's UTF-8 bytes. */
   utf8(text: string): void {
     this.room(text.length * 3);

@@ -154,7 +154,8 @@ class WireContext {
   out(encoding: OpikEncoding): ByteOut {
     let out = this.written.get(encoding);
     if (!out) {
-      out = new ByteOut(Math.max(4096, this.batch.bytes.length + (this.batch.bytes.length >> 2)));
+      // The spans' own bytes, their ids (3 × 55 bytes) and metadata: grown only when it is big.
+      out = new ByteOut(this.batch.bytes.length * 2 + this.batch.spans.count * 256);
       this.written.set(encoding, out);
     }
     return out;

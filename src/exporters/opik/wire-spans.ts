@@ -838,12 +838,12 @@ function writeExtra(json: ByteOut, bytes: Buffer, s: WireSpan, context: Uint8Arr
   const llm = s.llm;
   if (llm?.otherRequestModel !== undefined) {
     const o = from + llm.otherRequestModel * ROW;
-    json.utf8(`${fields++ > 0 ? ',' : ''}"gen_ai.request.model":"`);
+    json.ascii(`${fields++ > 0 ? ',' : ''}"gen_ai.request.model":"`);
     json.jsonText(bytes, r[o + R_VALUE]!, r[o + R_VALUE_END]!);
     json.byte(0x22);
   }
   if (llm?.otherTotal !== undefined) {
-    json.utf8(`${fields++ > 0 ? ',' : ''}"gen_ai.usage.total_tokens":${llm.otherTotal}`);
+    json.ascii(`${fields++ > 0 ? ',' : ''}"gen_ai.usage.total_tokens":${llm.otherTotal}`);
   }
   json.byte(0x7d);
   return fields;
@@ -942,7 +942,7 @@ function jsonValue(json: ByteOut, bytes: Buffer, r: Int32Array, o: number): void
   const end = r[o + R_VALUE_END]!;
   switch (tag) {
     case 0:
-      json.utf8('null');
+      json.ascii('null');
       return;
     case ANY_VALUE.stringValue:
       json.byte(0x22);
@@ -950,18 +950,18 @@ function jsonValue(json: ByteOut, bytes: Buffer, r: Int32Array, o: number): void
       json.byte(0x22);
       return;
     case ANY_VALUE.boolValue:
-      json.utf8(low32(bytes, start, end) !== 0 ? 'true' : 'false');
+      json.ascii(low32(bytes, start, end) !== 0 ? 'true' : 'false');
       return;
     case ANY_VALUE.intValue:
       if (end - start <= 4) {
-        json.utf8(String(smallInt(bytes, start, end)));
+        json.decimal(smallInt(bytes, start, end)!);
         return;
       }
       break;
     case ANY_VALUE.doubleValue: {
       const d = bytes.readDoubleLE(start);
       if (Number.isFinite(d)) {
-        json.utf8(String(d));
+        json.ascii(String(d));
         return;
       }
       break;

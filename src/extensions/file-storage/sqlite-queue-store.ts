@@ -1,4 +1,4 @@
-import { decodeTracesRequest, encodeTracesRequest } from '../../otlp/proto-codec.js';
+import { encodeTracesRequest, storedTracesRequest } from '../../otlp/proto-codec.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { QueueEntry, QueueStore, QueueTotals } from '../../storage/queue-store.js';
 import type { SqliteDatabase } from './database.js';
@@ -147,7 +147,7 @@ export class SqliteQueueStore implements QueueStore {
       seq: row.seq,
       items: row.items,
       bytes: row.bytes,
-      traces: decodeTracesRequest(row.payload),
+      traces: storedTracesRequest(row.payload),
     };
   }
 }

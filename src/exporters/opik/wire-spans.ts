@@ -4,13 +4,13 @@
  * sit, and the OTLP span sent to Opik is written by copying the span's own fields and writing
  * the attributes Opik's OTLP mapping needs (`wireAttributes`) from the bytes of the original
  * ones. It yields exactly the bytes' decoded equivalent of what the mapping sends, field by field
- * (test: `wire-payload.test.ts`).
+ * (test: test/integration/opik/wire-parity.test.ts).
  *
- * It takes the spans the mapping treats plainly: not the top of a trace (a trace row needs the
- * whole Opik object), no `opik.*` attribute but the ids `assignIds` wrote, no key twice, no key
- * that JSON objects order or keep apart (`__proto__`, digits), and values of the kinds the
- * mapping passes on as they are. For any other span `classifyWireSpan` says no, and the span
- * goes through the mapping itself, decoded.
+ * It takes the spans the mapping treats plainly: a top of a trace only without events or an
+ * ERROR status (its trace row is made from the same facts, `wireTexts`), no `opik.*` attribute
+ * but the ids `assignIds` wrote, no key twice, no key that JSON objects order or keep apart
+ * (`__proto__`, digits), and values of the kinds the mapping passes on as they are. For any
+ * other span `classifyWireSpan` says no, and the span goes through the mapping itself, decoded.
  */
 import type { ByteOut } from '../../otlp/byte-out.js';
 import { latin1Text, utf8Text } from '../../otlp/proto-reader.js';

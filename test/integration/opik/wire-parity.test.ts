@@ -23,6 +23,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TracesConsumer } from '../../../src/component/types.js';
 import { NO_LIMITS } from '../../../src/otlp/limits.js';
 import { decodeTracesRequest, encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
 import { scanTracesRequest } from '../../../src/otlp/proto-scan.js';
@@ -32,7 +33,10 @@ import type { Traces } from '../../../src/pdata/traces.js';
 import { WireTraces } from '../../../src/pdata/wire-traces.js';
 import { convertBatch } from '../../../src/receivers/dify/batch.js';
 import { envelopeFixtures } from '../../../src/receivers/dify/test-fixtures.js';
+import { otlpConfigSchema } from '../../../src/receivers/otlp/config.js';
+import { createOtlpReceiver } from '../../../src/receivers/otlp/receiver.js';
 import { everyFieldTraces } from '../../../src/testing/otlp-fixtures.js';
+import { TestHost, testSettings } from '../../../src/testing/settings.js';
 import { type FakeOpik, type RecordedRequest, startFakeOpik } from '../../fake-opik/server.js';
 import { OPIK_2_1, OPIK_2_2 } from '../../fake-opik/version.js';
 import { envelope } from '../../fixtures/genai/dify/envelopes.js';
@@ -362,9 +366,10 @@ afterEach(async () => {
 /**
  * How the batches reach Opik: over OTLP; over REST (Opik without OTLP ingestion); over OTLP
  * through a persistent queue (the batch stored as bytes with its ids and read back); over OTLP
- * after the batch processor's work: all requests joined, then cut into batches of three spans.
+ * after the batch processor's work: all requests joined, then cut into batches of three spans;
+ * over OTLP from the otlp receiver, posted each request.
  */
-type Route = 'otlp' | 'rest' | 'persistent queue' | 'rebatched';
+type Route = 'otlp' | 'rest' | 'persistent queue' | 'rebatched' | 'otlp receiver';
 type Form = 'wire' | 'decoded';
 
 /** The batch as the otlp receiver hands it on: its bytes, scanned, or decoded. */
@@ -379,6 +384,25 @@ function received(bytes: Buffer, form: Form): WireTraces | Traces {
 function batchesOf(requests: readonly Buffer[], route: Route, form: Form): Traces[] {
   const batches = requests.map((b) => received(b, form));
   return route === 'rebatched' ? splitTraces(mergeTraces(batches), 3) : batches;
+}
+
+/** Posts each request, as the SDK's http/protobuf exporter does, to an otlp receiver. */
+async function postedTo(next: TracesConsumer, requests: readonly Buffer[]): Promise<void> {
+  const config = otlpConfigSchema.parse({ protocols: { http: { endpoint: '127.0.0.1:0' } } });
+  const receiver = createOtlpReceiver(testSettings('receiver', 'otlp'), config, next);
+  await receiver.start(new TestHost());
+  try {
+    for (const body of requests) {
+      const res = await fetch(`http://${receiver.addresses.http}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body,
+      });
+      expect(res.status).toBe(200);
+    }
+  } finally {
+    await receiver.shutdown();
+  }
 }
 
 /** A received request for comparison: OTLP decoded, JSON parsed. */
@@ -409,8 +433,17 @@ async function sentBy(version: string, route: Route, form: Form, requests: reado
   );
   fake.otlpMissing = route === 'rest';
   const decodes = vi.spyOn(WireTraces.prototype, 'resourceSpans', 'get');
-  const batches = batchesOf(requests, route, form);
-  for (const b of batches) await exporter.consume(b);
+  let batches: Traces[];
+  if (route === 'otlp receiver') {
+    // The otlp receiver, posted each request: it hands on the bytes to a consumer that takes
+    // them, and decodes them for one that reads spans.
+    const next = form === 'wire' ? exporter : { consume: (t: Traces) => exporter.consume(t) };
+    await postedTo(next, requests);
+    batches = requests.map((b) => received(b, form));
+  } else {
+    batches = batchesOf(requests, route, form);
+    for (const b of batches) await exporter.consume(b);
+  }
   if (host) {
     // A persistent queue keeps what it holds at shutdown: wait until it delivered everything.
     const spans = batches.reduce((n, b) => n + spanCount(b), 0);
@@ -429,7 +462,7 @@ async function sentBy(version: string, route: Route, form: Form, requests: reado
 const resetCounts = () =>
   Object.assign(fast, { idsFromBytes: 0, idsDecoded: 0, payloads: 0, wireEntries: 0, entries: 0 });
 
-const ROUTES: readonly Route[] = ['otlp', 'rest', 'persistent queue', 'rebatched'];
+const ROUTES: readonly Route[] = ['otlp', 'rest', 'persistent queue', 'rebatched', 'otlp receiver'];
 
 describe.each([OPIK_2_1, OPIK_2_2])(
   'opik exporter on Opik %s: the fast path sends what the full path sends',

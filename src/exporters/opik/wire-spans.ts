@@ -289,6 +289,9 @@ export function classifyWireSpan(
   let idRows = 0;
   const ids = IDS;
   ids[0] = ids[1] = ids[2] = -1;
+  // Set when the mapping must see the span decoded; the attributes are read to the end still, as
+  // an Opik object the `opik` receiver took in goes another way whatever else it holds.
+  let decode = false;
   if (count > hashes.length) hashes = new Int32Array(count * 2);
   for (let a = 0; a < count; a++) {
     const o = a * ROW;
@@ -297,7 +300,7 @@ export function classifyWireSpan(
     const h = keyHash(bytes, ks, ke);
     // A key twice: the mapping keeps the first of some and the last of others.
     for (let b = 0; b < a; b++) {
-      if (hashes[b] === h && sameKey(bytes, b * ROW, o)) return 'decode';
+      if (hashes[b] === h && sameKey(bytes, b * ROW, o)) decode = true;
     }
     hashes[a] = h;
     const code = keyCode(bytes, ks, ke, h);
@@ -311,7 +314,10 @@ export function classifyWireSpan(
       case K_TRACE_ID:
       case K_SPAN_ID:
       case K_PARENT_ID:
-        if (!isString || rows[o + R_VALUE_END]! - rows[o + R_VALUE]! !== UUID_TEXT) return 'decode';
+        if (!isString || rows[o + R_VALUE_END]! - rows[o + R_VALUE]! !== UUID_TEXT) {
+          decode = true;
+          break;
+        }
         ids[code - K_TRACE_ID] = a;
         idRows++;
         cls = C_ID;
@@ -320,14 +326,14 @@ export function classifyWireSpan(
         return 'received';
       case K_INPUT:
       case K_OUTPUT:
-        if (!isString && !isNull) return 'decode';
+        if (!isString && !isNull) decode = true;
         cls = isNull ? C_SKIP : code === K_INPUT ? C_INPUT : C_OUTPUT;
         break;
       case K_MIME:
         cls = C_SKIP;
         break;
       case K_CONVERSATION:
-        if (!isString && !isNull) return 'decode';
+        if (!isString && !isNull) decode = true;
         cls = isNull ? C_SKIP : C_THREAD;
         break;
       case K_OPERATION:
@@ -357,10 +363,11 @@ export function classifyWireSpan(
       default:
         // Other `opik.*` keys, and keys JSON objects order first (digits), never keep
         // (`__proto__`) or that the context sets: the mapping's own work.
-        return 'decode';
+        decode = true;
     }
     rows[o + R_CLASS] = cls;
   }
+  if (decode) return 'decode';
   error ||= statusError;
   // Ids kept beside the batch are never in its bytes too. The top of a trace stands for its trace
   // row, which here carries neither error info nor events: the mapping writes those.

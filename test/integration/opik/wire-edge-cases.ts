@@ -268,7 +268,8 @@ function llmSpans(): Span[] {
  * The requests, in order: trace A under two resources and three scopes; trace B, whose span ids
  * repeat trace A's, with a top without an end and a span without a start; trace C, its top in a
  * request of its own after its children; then a Dify-shaped run whose spans state their Opik ids,
- * and plain spans that join its trace afterwards (ids the store remembers).
+ * plain spans that join its trace afterwards (ids the store remembers), and an Opik object as
+ * the opik receiver hands it on.
  */
 export function edgeCaseRequests(): Traces[] {
   const a = traceA();
@@ -333,7 +334,17 @@ export function edgeCaseRequests(): Traces[] {
     }),
     spanOf(difyTrace, 0xd2, 0xd1, 'plain grandchild', []),
   ]);
-  return [first, b, cChildren, cTop, dify, joining];
+  // An Opik object the opik receiver took in, its attributes in another order than it writes
+  // them: it is written back as it came, on either path.
+  const object = plain([
+    spanOf(TRACE_C, 0x0b, undefined, 'received object', [
+      kv('7', 'a key objects order first'),
+      kv('opik.entity_type', 'trace'),
+      kv('opik.trace_id', '019ebaf3-cfa3-70b7-a3c9-c9de9689fe00'),
+      kv('input.value', '{"q":1}'),
+    ]),
+  ]);
+  return [first, b, cChildren, cTop, dify, joining, object];
 }
 
 function plain(spans: Span[]): Traces {

@@ -330,11 +330,11 @@ const FIXTURES: Fixture[] = [
     requests: () => encode([difyMessageScoped()]),
     statingIds: all,
   },
-  // Its fifth request is a Dify-shaped run stating its ids; the sixth joins that trace.
+  // Its fifth request is a Dify-shaped run stating its ids, its seventh an Opik object.
   {
     name: 'edge cases of the fast mapping',
     requests: () => encode(edgeCaseRequests()),
-    statingIds: () => 1,
+    statingIds: () => 2,
   },
   {
     name: 'OpenTelemetry JS SDK: an agent run, one request per span',

@@ -2,7 +2,7 @@ import type { Component, Settings, TracesConsumer } from '../../component/types.
 import { PermanentError } from '../../errors/errors.js';
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { OtlpGrpcConfig } from './config.js';
-import { TraceServiceClient } from './grpc-client.js';
+import type { TraceServiceClient } from './grpc-client.js';
 import { otlpExporter } from './otlp-exporter.js';
 import { Reloading } from './reloading.js';
 import { userAgent } from './user-agent.js';
@@ -12,11 +12,9 @@ export function createOtlpGrpcExporter(
   settings: Settings,
   config: OtlpGrpcConfig,
 ): Component & TracesConsumer {
-  const client = new Reloading(
-    () => new TraceServiceClient(config, userAgent()),
-    config.tls,
-    settings.logger,
-  );
+  // grpc-js is loaded when an `otlp` exporter starts, not by every collector.
+  let Client: typeof TraceServiceClient | undefined;
+  const client = new Reloading(() => new Client!(config, userAgent()), config.tls, settings.logger);
   return otlpExporter(settings, config, {
     async exportOnce(traces, signal) {
       const c = client.get();
@@ -32,7 +30,10 @@ export function createOtlpGrpcExporter(
         );
       }
     },
-    open: () => void client.get(),
+    async open() {
+      Client ??= (await import('./grpc-client.js')).TraceServiceClient;
+      client.get();
+    },
     close: () => client.close(),
   });
 }

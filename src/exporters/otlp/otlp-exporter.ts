@@ -19,7 +19,7 @@ export interface OtlpTransport {
   /** One attempt; resolves with the server's partial success, if any; rejects classified. */
   exportOnce(traces: Traces, signal: AbortSignal): Promise<PartialSuccess | undefined>;
   /** Opens the client (reads the TLS files); an error names what is wrong. */
-  open(): void;
+  open(): void | Promise<void>;
   close(): Promise<void> | void;
 }
 
@@ -50,7 +50,7 @@ export function otlpExporter(
       async (traces, signal) => partial.note(traces, await transport.exportOnce(traces, signal)),
       {
         async start() {
-          transport.open();
+          await transport.open();
         },
         shutdown: async () => transport.close(),
       },

@@ -11,7 +11,7 @@ import { Reloading } from '../otlp/reloading.js';
 import { userAgent } from '../otlp/user-agent.js';
 import { classifyHttpFailure } from './classify.js';
 import { type OtlpHttpConfig, tracesUrl } from './config.js';
-import { type HttpAnswer, OtlpHttpClient } from './http-client.js';
+import type { HttpAnswer, OtlpHttpClient } from './http-client.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -24,11 +24,9 @@ export function createOtlpHttpExporter(
   now: () => number = Date.now,
 ): Component & TracesConsumer {
   const url = tracesUrl(config);
-  const client = new Reloading(
-    () => new OtlpHttpClient(url, config.tls),
-    config.tls,
-    settings.logger,
-  );
+  // The HTTP client (undici) is loaded when an `otlphttp` exporter starts, not by every collector.
+  let Client: typeof OtlpHttpClient | undefined;
+  const client = new Reloading(() => new Client!(url, config.tls), config.tls, settings.logger);
   // Configured headers may replace the user agent or Host; validation keeps them off the body's.
   const headers: Record<string, string> = {
     'user-agent': userAgent(),
@@ -54,7 +52,10 @@ export function createOtlpHttpExporter(
       }
       return readPartialSuccess(answer, url.href);
     },
-    open: () => void client.get(),
+    async open() {
+      Client ??= (await import('./http-client.js')).OtlpHttpClient;
+      client.get();
+    },
     close: () => client.close(),
   });
 }

@@ -1,8 +1,17 @@
 import { existsSync, renameSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 
 export type SqliteDatabase = Database.Database;
+
+const require = createRequire(import.meta.url);
+/**
+ * better-sqlite3, loaded on the first open: a configuration without storage never loads SQLite
+ * (its native library and bindings cost memory at idle).
+ */
+let driver: typeof Database | undefined;
+const sqlite = (): typeof Database => (driver ??= require('better-sqlite3') as typeof Database);
 
 export interface OpenOptions {
   readonly fsync: boolean;
@@ -40,7 +49,8 @@ export function openDatabase(file: string, options: OpenOptions): SqliteDatabase
 }
 
 function openChecked(file: string, options: OpenOptions): SqliteDatabase {
-  const db = new Database(file, { timeout: options.busyTimeoutMs });
+  const Sqlite = sqlite();
+  const db = new Sqlite(file, { timeout: options.busyTimeoutMs });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.fsync ? 'FULL' : 'NORMAL'}`);

@@ -14,6 +14,8 @@ const DECODERS: Record<string, () => Transform> = {
 /** Content-Encoding values a receiver accepts (`identity` or none, gzip, deflate/zlib, br). */
 export const SUPPORTED_ENCODINGS = ['identity', ...Object.keys(DECODERS)];
 
+const ignore = () => {};
+
 const tooLarge = (limit: number, stage: string) =>
   new CollectorError(
     'ERR_BODY_TOO_LARGE',
@@ -72,7 +74,7 @@ function collect(
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    stream.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         stream.removeAllListeners('data');
@@ -82,10 +84,19 @@ function collect(
         return;
       }
       chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      // A request lives until it is answered, and so would whatever its listeners hold: the
+      // chunks, and (through `reject`) this promise and so the body. Let go of them, so that the
+      // body is freed as soon as the caller has decoded it.
+      chunks.length = 0;
+      stream.removeListener('data', onData);
+      stream.removeListener('error', reject);
+      stream.on('error', ignore);
+      resolve(body);
     });
-    stream.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
-    );
     stream.once('error', reject);
   });
 }

@@ -104,10 +104,12 @@ export class DifyReceiver implements Component {
     if (!this.accepting) {
       throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
     }
-    const items = decodeItems(await readBody(req, this.config.max_request_body_size), framing);
-    const batch = convertBatch(items);
+    // No local holds the body or its parsed items: they would live until the pipeline answers.
+    const batch = convertBatch(
+      decodeItems(await readBody(req, this.config.max_request_body_size), framing),
+    );
     this.count(batch);
-    if (items.length > 0 && batch.acceptedItems === 0 && batch.skippedTypes.length === 0) {
+    if (batch.problems.length > 0 && batch.acceptedItems === 0 && batch.skippedTypes.length === 0) {
       this.report.badRequest('ERR_BAD_REQUEST');
       return { status: 400, body: summary(batch, 'no item of the request could be converted') };
     }

@@ -4,7 +4,7 @@ import type { ErrorCode } from '../../errors/codes.js';
 import { CollectorError, RetryableError } from '../../errors/errors.js';
 import { newUuidV7 } from '../../exporters/opik/ids.js';
 import { makeTraces } from '../../pdata/span.js';
-import type { KeyValue } from '../../pdata/traces.js';
+import type { KeyValue, Traces } from '../../pdata/traces.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
 import { readBody } from '../../server/body.js';
 import { mimeType } from '../../server/content-type.js';
@@ -15,7 +15,7 @@ import type { OpikReceiverConfig } from './config.js';
 import { type ReceivedItem, readBatch, readSingle } from './items.js';
 import { JsonSyntaxError, type LosslessJson, parseLossless } from './lossless-json.js';
 import { type OpikReceiverMetrics, opikReceiverMetrics, type WriteRoute } from './metrics.js';
-import { OpikRelay } from './relay.js';
+import type { OpikRelay } from './relay.js';
 import {
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
@@ -64,7 +64,11 @@ export class OpikReceiver implements Component {
   async start(): Promise<void> {
     if (this.listener) return;
     this.accepting = true;
-    if (this.config.relay.enabled) this.relay = new OpikRelay(this.config.relay);
+    if (this.config.relay.enabled) {
+      // The relay's HTTP client (undici) is loaded only when there is a relay.
+      const { OpikRelay } = await import('./relay.js');
+      this.relay = new OpikRelay(this.config.relay);
+    }
     this.listener = await listenHttp(this.config.endpoint, (req, res) => {
       // A reply that cannot be written (the client went away) must not become an unhandled rejection.
       this.handle(req, res).catch(() => res.destroy());
@@ -133,8 +137,35 @@ export class OpikReceiver implements Component {
       const closing = new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
       return this.refusedReply(closing, label, 0);
     }
+    const received = await this.receive(req, route);
+    if ('status' in received) return reject(received);
+    const { traces, count, firstId } = received;
+    try {
+      await this.consume(traces);
+    } catch (err) {
+      return this.refusedReply(err, label, count);
+    }
+    this.report.accepted(count);
+    this.metrics.accepted(label, count);
+    if (route.write !== 'create') return { status: 204 };
+    const kind = route.entity === 'trace' ? 'traces' : 'spans';
+    return {
+      status: 201,
+      headers: { location: `${origin(req)}/v1/private/${kind}/${firstId}` },
+    };
+  }
+
+  /**
+   * Reads, parses and checks the body and makes its spans. A function of its own so that the
+   * body and its parsed items are garbage once the spans exist, not kept until the pipeline
+   * answers.
+   */
+  private async receive(
+    req: IncomingMessage,
+    route: Extract<Route, { kind: 'write' }>,
+  ): Promise<{ traces: Traces; count: number; firstId: string } | OpikReply> {
     const body = await this.readJson(req);
-    if ('status' in body) return reject(body);
+    if ('status' in body) return body;
     const newId = () => newUuidV7(this.now());
     const read =
       route.write === 'batch'
@@ -145,7 +176,7 @@ export class OpikReceiver implements Component {
             route.write === 'update' ? route.id.toLowerCase() : undefined,
             newId,
           );
-    if ('status' in read) return reject(read);
+    if ('status' in read) return read;
     const items: ReceivedItem[] = Array.isArray(read) ? read : [read];
     const receivedAt = BigInt(this.now()) * 1_000_000n;
     const traces = makeTraces(
@@ -153,19 +184,7 @@ export class OpikReceiver implements Component {
       sdkResource(req),
       { name: 'opik' },
     );
-    try {
-      await this.consume(traces);
-    } catch (err) {
-      return this.refusedReply(err, label, items.length);
-    }
-    this.report.accepted(items.length);
-    this.metrics.accepted(label, items.length);
-    if (route.write !== 'create') return { status: 204 };
-    const kind = route.entity === 'trace' ? 'traces' : 'spans';
-    return {
-      status: 201,
-      headers: { location: `${origin(req)}/v1/private/${kind}/${items[0]!.id}` },
-    };
+    return { traces, count: items.length, firstId: items[0]!.id };
   }
 
   /** Reads and parses the body; Opik's 413 / 400 when it cannot. */

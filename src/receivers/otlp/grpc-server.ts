@@ -16,6 +16,20 @@ import { GrpcCode, replyFor } from '../../server/status.js';
 
 const identity = (b: Buffer) => b;
 
+/**
+ * A request message's bytes, handed over once. grpc-js keeps the request message until the call
+ * ends, which is after the pipeline has taken the spans: holding the bytes in this wrapper lets
+ * them be freed as soon as they are decoded.
+ */
+class RequestBytes {
+  constructor(private bytes: Buffer | undefined) {}
+  take(): Buffer {
+    const bytes = this.bytes ?? Buffer.alloc(0);
+    this.bytes = undefined;
+    return bytes;
+  }
+}
+
 // Bytes in and out: decoding happens in the handler, so a bad message is INVALID_ARGUMENT with
 // our message instead of an opaque INTERNAL from the transport.
 const traceService: ServiceDefinition = {
@@ -24,7 +38,7 @@ const traceService: ServiceDefinition = {
     requestStream: false,
     responseStream: false,
     requestSerialize: identity,
-    requestDeserialize: identity,
+    requestDeserialize: (b: Buffer) => new RequestBytes(b),
     responseSerialize: identity,
     responseDeserialize: identity,
   },
@@ -48,7 +62,7 @@ export async function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<Grpc
   const server = new Server({
     'grpc.max_receive_message_length': opts.maxRecvMsgSizeMib * 1024 * 1024,
   });
-  const exportHandler: handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+  const exportHandler: handleUnaryCall<RequestBytes, Buffer> = (call, callback) => {
     exportTraces(call.request, opts).then(
       (reply) => callback(null, reply),
       (err: unknown) => callback(toGrpcError(err)),
@@ -77,14 +91,14 @@ export async function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<Grpc
   };
 }
 
-async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise<Buffer> {
+async function exportTraces(request: RequestBytes, opts: GrpcReceiverOptions): Promise<Buffer> {
   if (!opts.accepting()) {
     opts.report.badRequest('ERR_SHUTTING_DOWN');
     throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
   }
   let traces: Traces;
   try {
-    traces = decodeTracesRequest(request);
+    traces = decodeTracesRequest(request.take());
   } catch (err) {
     if (err instanceof CollectorError) opts.report.badRequest(err.code);
     throw err;

@@ -15,8 +15,8 @@ import { probabilisticSamplerProcessorFactory } from './processors/probabilistic
 import { redactionProcessorFactory } from './processors/redaction/factory.js';
 import { resourceProcessorFactory } from './processors/resource/factory.js';
 import { difyReceiverFactory } from './receivers/dify/factory.js';
-import { opikReceiverFactory } from './receivers/opik/factory.js';
 import { difyQueueReceiverFactory } from './receivers/dify-queue/factory.js';
+import { opikReceiverFactory } from './receivers/opik/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Every component type this build of the collector knows, in one list (`components` prints it). */

@@ -69,7 +69,7 @@ export async function stop(child) {
  * Waits until `pid` uses less than `pct`% of a core over half a second (at most `maxMs`), so
  * that work left over from one measurement (a queue draining) does not run during the next.
  */
-export async function settle(pid, pct = 5, maxMs = 15_000) {
+export async function settle(pid, pct = 5, maxMs = 60_000) {
   const until = performance.now() + maxMs;
   while (performance.now() < until) {
     const cpu = cpuSeconds(pid);

@@ -205,7 +205,9 @@ function v8Comparison(f) {
   const b = f.steadyNodeDefaults ?? [];
   if (a.length === 0 || b.length === 0) return 'not measured';
   const m = (xs, k) => median(xs.map((x) => x[k]));
-  return `highest RSS ${fixed(m(a, 'rssMaxMiB'), 0)} MiB with it, ${fixed(m(b, 'rssMaxMiB'), 0)} MiB without; CPU ${fixed(m(a, 'cpuAvgPct'), 1)}% with it, ${fixed(m(b, 'cpuAvgPct'), 1)}% without (medians of ${a.length} and ${b.length} rounds)`;
+  const both = (k, d, unit) =>
+    `${fixed(m(a, k), d)}${unit} with it, ${fixed(m(b, k), d)}${unit} without`;
+  return `highest RSS sample ${both('rssMaxMiB', 0, ' MiB')}; average RSS ${both('rssAvgMiB', 0, ' MiB')}; CPU ${both('cpuAvgPct', 1, '%')} (medians of ${a.length} and ${b.length} rounds)`;
 }
 
 export function renderBenchmarks(current, previous) {
@@ -312,13 +314,14 @@ in this run runs with it except the "Node defaults" rounds above. \`--max-semi-s
 V8's young generation at 2 × 4 MiB; on a machine with plenty of memory V8 lets it grow to
 2 × 16 MiB. In this run, at 10k spans/s: ${v8Comparison(current)}.
 
-It was chosen by a separate comparison (2026-12-06, the same 10k spans/s load, 3–4 alternated
-runs each): against Node's defaults (CPU 34.7%, highest RSS 212 MiB on average), a cap of 4 MiB
-gave 35.1% and 173 MiB, 2 MiB 37.0% and 168 MiB, 1 MiB 38.5% and 188 MiB; a slower-growing old
-generation (\`--heap-growing-percent=50\`, with 2 MiB) took RSS to about 140 MiB for 10–15 points of
-CPU more, not worth it while CPU is over its budget. In a container with a memory limit V8 sizes
-its heap from the limit and picks a smaller young generation by itself: the setting is a ceiling.
-Measured on Node 20; the image runs Node 24.
+It was chosen by separate comparisons on 2026-12-06 (the same 10k spans/s load, alternated runs;
+means): against Node's defaults, 4 MiB took the highest RSS sample from 220 to 191 MiB and the
+average from 186 to 166 MiB for CPU 31.7% → 32.9% (6 runs each, load average 7); in an earlier
+set (3–4 runs each) from 212 to 173 MiB for CPU 34.7% → 35.1%, where 2 MiB gave 168 MiB for 37.0%
+and 1 MiB 188 MiB for 38.5%. A slower-growing old generation (\`--heap-growing-percent=50\`, with
+2 MiB) took RSS to about 140 MiB for 10–15 points of CPU more: not worth it while CPU is over its
+budget. With a container memory limit V8 sizes its heap from the limit and may pick a smaller young
+generation by itself: the setting is a ceiling. Measured on Node 20; the image runs Node 24.
 
 ## Memory at idle
 

@@ -20,71 +20,79 @@ const spread = (xs, format, unit = '') => {
 };
 const spansPerSecond = (rounds) => rounds?.map((r) => r.spansPerSecond);
 
+// Figures rounded towards failing their budget, so a shown value never contradicts its verdict
+// (0.4996 is shown 0.49 against "≥ 0.5", 60.2 MiB as 61 against "≤ 60 MiB").
+const down = (d) => (n) => fixed(Math.floor(n * 10 ** d) / 10 ** d, d);
+const up = (d) => (n) => fixed(Math.ceil(n * 10 ** d) / 10 ** d, d);
+const atLeast = (min, figure, values, d, unit = '') => ({
+  figure,
+  budget: `≥ ${min.toLocaleString('en-US')}${unit}`,
+  values,
+  format: d === 0 ? (n) => int(Math.floor(n)) : down(d),
+  unit,
+  met: (n) => n >= min,
+});
+const atMost = (max, figure, values, d, unit) => ({
+  figure,
+  budget: `≤ ${max}${unit}`,
+  values,
+  format: up(d),
+  unit,
+  met: (n) => n <= max,
+});
+
 /**
  * DESIGN §7's budgets (issue 14's table): how each is read from a run's figures, judged on the
  * median of its rounds.
  */
 const BUDGETS = [
-  {
-    figure: 'throughput, otlp → batch → opik, vs the bare decoding server: testbed requests',
-    budget: '≥ 0.5',
-    values: (f) => f?.throughput?.testbed?.ratio,
-    format: (n) => fixed(n, 2),
-    met: (n) => n >= 0.5,
-  },
-  {
-    figure: 'the same, GenAI requests (about 80 KB)',
-    budget: '≥ 0.5',
-    values: (f) => f?.throughput?.genai?.ratio,
-    format: (n) => fixed(n, 2),
-    met: (n) => n >= 0.5,
-  },
-  {
-    figure: 'CPU at 10k spans/s, average, % of one core',
-    budget: '≤ 10%',
-    values: (f) => f?.steady?.map((s) => s.cpuAvgPct),
-    format: (n) => fixed(n, 1),
-    unit: '%',
-    met: (n) => n <= 10,
-  },
-  {
-    figure: 'RSS at 10k spans/s, highest sample',
-    budget: '≤ 80 MiB',
-    values: (f) => f?.steady?.map((s) => s.rssMaxMiB),
-    format: (n) => fixed(n, 0),
-    unit: ' MiB',
-    met: (n) => n <= 80,
-  },
-  {
-    figure: 'RSS idle: the shipped collector.yaml',
-    budget: '≤ 60 MiB',
-    values: (f) => f?.idle?.shipped?.settledMiB,
-    format: (n) => fixed(n, 0),
-    unit: ' MiB',
-    met: (n) => n <= 60,
-  },
-  {
-    figure: 'RSS idle: the benchmark pipeline (otlp/http → batch → opik)',
-    budget: '≤ 60 MiB',
-    values: (f) => f?.idle?.bench?.settledMiB,
-    format: (n) => fixed(n, 0),
-    unit: ' MiB',
-    met: (n) => n <= 60,
-  },
-  {
-    figure: 'Dify envelopes over HTTP, workflow traces with 5 nodes per second, one core',
-    budget: '≥ 5,000',
-    values: (f) => (f?.dify?.http ? [f.dify.http.median] : undefined),
-    format: int,
-    met: (n) => n >= 5000,
-  },
-  {
-    figure: 'persistent queue (fsync on) vs memory queue acknowledgements',
-    budget: '≥ 0.5',
-    values: (f) => f?.queue?.ratio,
-    format: (n) => fixed(n, 2),
-    met: (n) => n >= 0.5,
-  },
+  atLeast(
+    0.5,
+    'throughput, otlp → batch → opik, vs the bare decoding server: testbed requests',
+    (f) => f?.throughput?.testbed?.ratio,
+    2,
+  ),
+  atLeast(0.5, 'the same, GenAI requests (about 80 KB)', (f) => f?.throughput?.genai?.ratio, 2),
+  atMost(
+    10,
+    'CPU at 10k spans/s, average, % of one core',
+    (f) => f?.steady?.map((s) => s.cpuAvgPct),
+    1,
+    '%',
+  ),
+  atMost(
+    80,
+    'RSS at 10k spans/s, highest sample',
+    (f) => f?.steady?.map((s) => s.rssMaxMiB),
+    0,
+    ' MiB',
+  ),
+  atMost(
+    60,
+    'RSS idle: the shipped collector.yaml',
+    (f) => f?.idle?.shipped?.settledMiB,
+    0,
+    ' MiB',
+  ),
+  atMost(
+    60,
+    'RSS idle: the benchmark pipeline (otlp/http → batch → opik)',
+    (f) => f?.idle?.bench?.settledMiB,
+    0,
+    ' MiB',
+  ),
+  atLeast(
+    5000,
+    'Dify envelopes over HTTP, workflow traces with 5 nodes per second, one core',
+    (f) => (f?.dify?.http ? [f.dify.http.median] : undefined),
+    0,
+  ),
+  atLeast(
+    0.5,
+    'persistent queue (fsync on) vs memory queue acknowledgements',
+    (f) => f?.queue?.ratio,
+    2,
+  ),
 ];
 
 function budgetCell(b, f) {

@@ -91,7 +91,6 @@ function collect(
       // A request lives until it is answered, and so would whatever its listeners hold: the
       // chunks, and (through `reject`) this promise and so the body. Let go of them, so that the
       // body is freed as soon as the caller has decoded it.
-      chunks.length = 0;
       stream.removeListener('data', onData);
       stream.removeListener('error', reject);
       stream.on('error', ignore);

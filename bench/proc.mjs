@@ -22,6 +22,47 @@ export function rssMiB(pid) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A line of output as JSON, or undefined. */
+export const json = (line) => {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+};
+
+/** For `start`: ready once the collector logged "collector started"; the match is its OTLP/HTTP endpoint. */
+export function collectorReady() {
+  let endpoint = '';
+  return (line) => {
+    const l = json(line);
+    if (l?.msg === 'OTLP/HTTP receiver listening') endpoint = l.endpoint;
+    return l?.msg === 'collector started' ? endpoint : undefined;
+  };
+}
+
+/**
+ * The environment that runs the shipped collector.yaml beside others: every listener on a free
+ * port, its data in a new temporary directory, Opik at `opikUrl`.
+ */
+export function shippedEnv(opikUrl) {
+  const env = {
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-shipped-')),
+    OPIK_URL_OVERRIDE: opikUrl,
+  };
+  for (const key of [
+    'HEALTH_CHECK_ENDPOINT',
+    'OTLP_GRPC_ENDPOINT',
+    'OTLP_HTTP_ENDPOINT',
+    'DIFY_RECEIVER_ENDPOINT',
+    'OPIK_RECEIVER_ENDPOINT',
+    'METRICS_ADDRESS',
+  ]) {
+    env[key] = '127.0.0.1:0';
+  }
+  return env;
+}
+
 /**
  * Starts a node process and resolves with it and the first non-undefined value `ready` returns
  * for a stdout/stderr line. `nodeArgs` go before `args` (flags for node itself).

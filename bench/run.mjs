@@ -12,7 +12,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadedPackages, rssMiB, runJson, sample, settle, sleep, start, stop } from './proc.mjs';
+import {
+  collectorReady,
+  json,
+  loadedPackages,
+  rssMiB,
+  runJson,
+  sample,
+  settle,
+  shippedEnv,
+  sleep,
+  start,
+  stop,
+} from './proc.mjs';
 import { renderBenchmarks } from './render.mjs';
 import { SHAPES } from './request.mjs';
 
@@ -31,24 +43,7 @@ const figuresFile = join(root, 'bench/figures.json');
 const previousFile = join(root, 'bench/figures.previous.json');
 const startedAt = performance.now();
 
-const json = (line) => {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-};
 const port = (line) => json(line)?.port;
-/** Ready once the collector logged "collector started"; the match is its OTLP/HTTP endpoint. */
-function collectorReady() {
-  let endpoint = '';
-  return (line) => {
-    const l = json(line);
-    if (l?.msg === 'OTLP/HTTP receiver listening') endpoint = l.endpoint;
-    return l?.msg === 'collector started' ? endpoint : undefined;
-  };
-}
-
 /**
  * The benchmark pipeline, otlp (HTTP) → batch → exporter. queue: 'none' (the exporter answers
  * after delivery), 'memory', or 'disk' (file_storage, fsync on); exporter 'debug' replaces Opik
@@ -100,24 +95,6 @@ ${queue === 'disk' ? '  extensions: [file_storage]\n' : ''}
   );
   return path;
 }
-
-// The shipped collector.yaml, every listener on a free port, its data in a temporary directory
-// and Opik at the sink.
-const shippedEnv = (sinkPort) => {
-  const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-shipped-')) };
-  for (const key of [
-    'HEALTH_CHECK_ENDPOINT',
-    'OTLP_GRPC_ENDPOINT',
-    'OTLP_HTTP_ENDPOINT',
-    'DIFY_RECEIVER_ENDPOINT',
-    'OPIK_RECEIVER_ENDPOINT',
-    'METRICS_ADDRESS',
-  ]) {
-    env[key] = '127.0.0.1:0';
-  }
-  env.OPIK_URL_OVERRIDE = `http://127.0.0.1:${sinkPort}/api`;
-  return env;
-};
 
 // warn level hides the "listening" lines, so raise it for the start via --set.
 const collectorArgs = (config) => [
@@ -180,7 +157,7 @@ const figures = {
 // V8's memory reducer has long given back what starting up left over.
 console.error('idle collectors');
 const idleConfigs = [
-  ['shipped', join(root, 'collector.yaml'), () => shippedEnv(sink.match)],
+  ['shipped', join(root, 'collector.yaml'), () => shippedEnv(`http://127.0.0.1:${sink.match}/api`)],
   ['bench', benchConfig(sink.match), () => ({})],
 ];
 const idle = [];

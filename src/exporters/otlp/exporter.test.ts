@@ -12,7 +12,7 @@ import { decodeTracesRequest, encodeTracesResponse } from '../../otlp/proto-code
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { Traces } from '../../pdata/traces.js';
 import { GrpcPeer, type PeerReply } from '../../testing/grpc-peer.js';
-import { selfSignedCertificate } from '../../testing/openssl.js';
+import { selfSignedCertificate } from '../../testing/certs.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { capturingLogger } from '../../testing/senders.js';
 import { TestHost, testSettings } from '../../testing/settings.js';

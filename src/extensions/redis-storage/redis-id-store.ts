@@ -16,7 +16,7 @@ export type EvalScript = (
  * time rather than `EVALSHA`: a Redis restarted empty has no script cache, and retrying after
  * `NOSCRIPT` would apply that call after calls issued behind it.
  */
-const PUT_IF_ABSENT = `local out = {}
+export const PUT_IF_ABSENT = `local out = {}
 for i, k in ipairs(KEYS) do
   local v = redis.call('GET', k)
   if v then redis.call('PEXPIRE', k, ARGV[1]) else v = ARGV[i + 1]; redis.call('SET', k, v, 'PX', ARGV[1]) end

@@ -8,6 +8,7 @@ import { RedisServer, type RedisServerOptions } from '../../../test/support/redi
 import { assignIds } from '../../exporters/opik/assign-ids.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { IdStore } from '../../storage/id-store.js';
+import { createTestPki } from '../../testing/certs.js';
 import { capturingLogger } from '../../testing/senders.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
 import { metricValue } from '../../testing/storage-host.js';
@@ -122,6 +123,21 @@ describe('redis_storage', () => {
       x.metric('otelcol_storage_redis_split_total', { space: 'trace_timestamp' });
     expect((await split(a)) + (await split(b))).toBe(1);
     expect(await a.metric('otelcol_storage_redis_outages_total')).toBe(1);
+  });
+
+  it('connects over rediss:// with the tls settings: the CA to trust, a client certificate', async () => {
+    const pki = createTestPki();
+    cleanup.push(async () => pki.remove());
+    const s = await server({
+      tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert, authClients: true },
+    });
+    const { storage } = await extension(s.url(), {
+      tls: { ca_file: pki.caCert, cert_file: pki.clientCert, key_file: pki.clientKey },
+    });
+    expect(storage.available).toBe(true);
+    const store = storage.idStore(OWNER, OPTIONS);
+    expect(await store.putIfAbsent('opik_trace', m({ t: 'T' }))).toEqual(m({ t: 'T' }));
+    expect(storage.available).toBe(true);
   });
 
   it('never logs the password of the URL', async () => {

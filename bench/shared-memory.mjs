@@ -259,6 +259,7 @@ async function main(seconds) {
   try {
     for (const mode of ['local', 'shared']) {
       await flushRedis(redis.url);
+      const empty = await redisStats(redis.url);
       const config = collectorConfig(dir, sink.match, mode === 'shared' ? redis.url : undefined);
       const collectors = [];
       for (let i = 0; i < COLLECTORS; i++)
@@ -271,7 +272,9 @@ async function main(seconds) {
       );
       const stats = await redisStats(redis.url);
       const pushed = await cpuDuring(pids, () => load(urls, 'closed', LANES));
-      results[mode] = { steady, pushed, redis: stats };
+      const perKey =
+        stats.keys > 0 ? (stats.usedMemoryBytes - empty.usedMemoryBytes) / stats.keys : 0;
+      results[mode] = { steady, pushed, redis: { ...stats, bytesPerKey: perKey } };
       for (const c of collectors) await stop(c.child);
     }
   } finally {
@@ -304,7 +307,7 @@ function report(results, seconds) {
     row('local (each its own memory)', results.local),
     row('shared (`redis_storage`)', results.shared),
     '',
-    `Cost of the shared memory: ${(cost * 100).toFixed(0)}% of the pushed throughput; collector CPU at the fixed load ${signed(cpuSum(results.shared) / cpuSum(results.local) - 1)}. Redis held ${fmt(results.shared.redis.keys)} keys (${(results.shared.redis.usedMemoryBytes / 1024 / 1024).toFixed(1)} MiB in all) after the warm-up and the fixed load.`,
+    `Cost of the shared memory: ${(cost * 100).toFixed(0)}% of the pushed throughput; collector CPU at the fixed load ${signed(cpuSum(results.shared) / cpuSum(results.local) - 1)}. Redis held ${fmt(results.shared.redis.keys)} keys, one per trace, about ${fmt(results.shared.redis.bytesPerKey)} bytes each, after the warm-up and the fixed load.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(results)}\n`);
 }

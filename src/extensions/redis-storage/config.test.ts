@@ -43,6 +43,9 @@ describe('redis_storage config', () => {
       .data!;
     expect(connectionUrl(c)).toBe('redis://u:p%40ss%3Aw%2Frd@redis:6379/2');
     expect(connectionUrl(parse({ url: 'redis://redis/3' }).data!)).toBe('redis://redis/3');
+    // An empty password (an unset variable) keeps the URL's.
+    const kept = parse({ url: 'redis://:fromurl@redis/3', password: '', username: '' }).data!;
+    expect(connectionUrl(kept)).toBe('redis://:fromurl@redis/3');
   });
 
   it('is printed without its secrets', () => {

@@ -32,9 +32,9 @@ export const redisStorageConfigSchema = z.strictObject({
         message: `${JSON.stringify(redactUrlCredentials(v))} ${problem} (expected redis://[:password@]host:6379/0 or rediss://…)`,
       });
   }),
-  /** ACL user (Redis 6+); overrides the URL's. */
+  /** ACL user (Redis 6+); overrides the URL's unless empty. */
   username: str().optional(),
-  /** Overrides the URL's password, so it can come from `${env:REDIS_PASSWORD}` as it is. */
+  /** Overrides the URL's password unless empty, so it can come from `${env:REDIS_PASSWORD}` as it is. */
   password: str().optional(),
   /** Every key starts with it and a colon; collectors that share ids use the same prefix. */
   key_prefix: str().refine((v) => v.trim() !== '', { error: 'must not be empty' }),

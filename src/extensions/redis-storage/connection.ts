@@ -5,12 +5,15 @@ import type { RedisStorageConfig } from './config.js';
 
 export type RedisClient = RedisClientType;
 
-/** The URL with `username`/`password` from the config put in (they override the URL's). */
+/**
+ * The URL with `username`/`password` from the config put in: they override the URL's unless
+ * empty (`${env:REDIS_PASSWORD:-}` unset keeps the URL's password).
+ */
 export function connectionUrl(config: RedisStorageConfig): string {
-  if (config.username === undefined && config.password === undefined) return config.url;
+  if (!config.username && !config.password) return config.url;
   const u = new URL(config.url);
-  if (config.username !== undefined) u.username = config.username;
-  if (config.password !== undefined) u.password = config.password;
+  if (config.username) u.username = config.username;
+  if (config.password) u.password = config.password;
   return u.toString();
 }
 

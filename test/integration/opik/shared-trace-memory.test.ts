@@ -4,19 +4,27 @@
  * all three in shuffled order, land as one Opik trace whose id is Opik's formula applied to the
  * time stored in Redis; the same when a collector is restarted midway; and when Redis stops
  * mid-run and comes back, nothing is lost and the split is bounded to the outage and counted.
+ * The explicit-id memory is shared too: Dify's envelopes of one chatflow, each through another
+ * collector, in any order, leave Opik as the natural order through one collector does.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { redisStorageConfigSchema } from '../../../src/extensions/redis-storage/config.js';
 import { redisKey } from '../../../src/extensions/redis-storage/redis-id-store.js';
 import type { RedisStorage } from '../../../src/extensions/redis-storage/redis-storage.js';
+import { createRedisStorage } from '../../../src/extensions/redis-storage/redis-storage.js';
 import { hexToBytes, opikIdFromOtel } from '../../../src/opik-ids/otel.js';
 import { encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../../src/pdata/span.js';
-import type { Span } from '../../../src/pdata/traces.js';
+import type { Span, Traces } from '../../../src/pdata/traces.js';
+import { convertBatch } from '../../../src/receivers/dify/batch.js';
 import type { OtlpReceiver } from '../../../src/receivers/otlp/receiver.js';
 import type { Collector } from '../../../src/service/collector.js';
+import { TestHost, testSettings } from '../../../src/testing/settings.js';
 import { FakeOpik } from '../../fake-opik/server.js';
+import { chatflowItems } from '../../support/dify-chatflow.js';
 import { RedisServer } from '../../support/redis-server.js';
 import { componentOf, startYaml } from '../support/pipeline.js';
+import { comparable, startExporter } from './harness.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const NAMESPACE = 'default|default project';
@@ -238,5 +246,64 @@ describe('three collectors sharing their trace-id memory in Redis', () => {
       metric(x, 'otelcol_storage_redis_split_total', { space: 'trace_timestamp' });
     expect([await split(a!), await split(b!), await split(c!)]).toEqual([0, 0, 1]);
     expect(await metric(c!, 'otelcol_storage_redis_outages_total')).toBe(1);
+  });
+});
+
+describe('the explicit-id memory in Redis', () => {
+  const items = chatflowItems();
+  const batches: Record<string, Traces> = Object.fromEntries(
+    Object.entries(items).map(([name, item]) => [name, convertBatch([{ value: item }]).traces]),
+  );
+  const NATURAL = ['run', 'rows', 'moderation', 'suggestion'];
+
+  /** Opik's state after `order`, each batch through the next of `collectors` exporters. */
+  async function finalState(redis: RedisServer | undefined, order: string[], collectors: number) {
+    const fake = await new FakeOpik().start();
+    cleanup.push(() => fake.stop());
+    const prefix = `dify-${Math.random().toString(36).slice(2)}`;
+    const exporters = [];
+    for (let i = 0; i < collectors; i++) {
+      const host = new TestHost();
+      if (redis) {
+        const storage = createRedisStorage(
+          testSettings('extension', 'redis_storage'),
+          redisStorageConfigSchema.parse({
+            url: redis.url(),
+            key_prefix: prefix,
+            connect_timeout: '2s',
+            command_timeout: '1s',
+          }),
+        );
+        await storage.start(new TestHost());
+        cleanup.push(() => storage.shutdown());
+        host.extensions.set('redis_storage', storage);
+      }
+      const overrides = {
+        detect_id_overrides: false,
+        ingestion_window: { check: false },
+        ...(redis ? { trace_id_memory: { storage: 'redis_storage' } } : {}),
+      };
+      const { exporter } = await startExporter(fake, overrides, {}, host);
+      cleanup.push(() => exporter.shutdown());
+      exporters.push(exporter);
+    }
+    for (const [i, name] of order.entries())
+      await exporters[i % collectors]!.consume(batches[name]!);
+    return { traces: comparable(fake.traces()), spans: comparable(fake.spans()) };
+  }
+
+  it('files Dify’s envelopes of one chatflow, each through another collector, as the natural order does', async () => {
+    const { redis } = await world();
+    const natural = await finalState(undefined, NATURAL, 1);
+    expect(natural.spans).toHaveLength(7);
+    const orders = [
+      ['moderation', 'suggestion', 'rows', 'run'],
+      ['rows', 'moderation', 'run', 'suggestion'],
+      ['suggestion', 'run', 'moderation', 'rows'],
+      ['run', 'moderation', 'rows', 'suggestion'],
+    ];
+    for (const order of orders) {
+      expect({ order, ...(await finalState(redis, order, 3)) }).toEqual({ order, ...natural });
+    }
   });
 });

@@ -117,7 +117,10 @@ export function fallbackIdStore(
     return local.putIfAbsent(space, entries);
   };
 
-  /** A winner the shared store decided after its caller was answered locally. */
+  /**
+   * Local memory takes the shared store's winners for entries it answered itself (late answers,
+   * reconciling); each winner that differs from the value used here is a split.
+   */
   function learnLate(
     space: IdSpace,
     answered: ReadonlyMap<string, string>,
@@ -271,7 +274,7 @@ export function fallbackIdStore(
                   const known = await (mode === 'shared'
                     ? shared.park(one)
                     : local.park(one)
-                  ).catch(() => new Map([[traceId, '']]));
+                  ).catch(() => local.park(one));
                   if (known.size > 0) stranded++;
                   else if (reconciling()) dirty.parked.add(traceId);
                 }

@@ -151,16 +151,21 @@ export function createRedisStorage(settings: Settings, config: RedisStorageConfi
       });
       const connecting = client.connect();
       connecting.catch(() => {});
+      let refused: ((err: unknown) => void) | undefined;
       try {
-        await withTimeout(
-          Promise.race([connecting, new Promise((_, reject) => client!.once('error', reject))]),
-          config.connect_timeout,
-        );
+        // The first connection error (refused, wrong password) ends the wait at once.
+        const failed = new Promise<never>((_, reject) => {
+          refused = reject;
+          client!.once('error', reject);
+        });
+        await withTimeout(Promise.race([connecting, failed]), config.connect_timeout);
         available = true;
         logger.info({ redis: address }, 'redis_storage: connected');
       } catch (err) {
         // The collector starts anyway: ids come from memory until Redis answers.
         down(lastError === '' ? err : new Error(lastError));
+      } finally {
+        if (refused) client.off('error', refused);
       }
     },
     idStore(_owner, options): IdStore {

@@ -10,6 +10,7 @@ import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { StorageExtension } from '../../storage/extension.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
+import { countedDeadLetter } from '../dead-letter.js';
 import { type Sender, senderOf } from '../sender.js';
 import { type SendingQueueConfig, sendingQueueSchema } from './config.js';
 import { withQueue } from './sending-queue.js';
@@ -67,9 +68,9 @@ function queue(
       maxIntervalMs: 4,
       maxElapsedTimeMs: 0,
     },
-    deadLetter: async (traces, reason) => {
+    deadLetter: countedDeadLetter(settings, async (traces, reason) => {
       dead.push({ traces, reason });
-    },
+    }),
   });
   open.push(q);
   const host = new TestHost();

@@ -88,15 +88,18 @@ export function createOpikExporter(
       window,
     });
     if (payload.refused.length > 0) {
+      await deadLetter.write(payload.refused);
       for (const kind of ['span', 'trace'] as const) {
         metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
       }
-      await deadLetter.write(payload.refused);
     }
     return payload;
   }
 
-  /** A batch the queue gave up on: every item written to the dead-letter file with the reason. */
+  /**
+   * A batch the queue gave up on: every item written to the dead-letter file with the reason,
+   * counted once written (when the file cannot be written, the queue keeps the batch).
+   */
   async function deadLetterBatch(traces: Traces, reason: string) {
     const payload = preparePayload(traces, {
       projectName: config.project_name,
@@ -112,13 +115,13 @@ export function createOpikExporter(
     }));
     const updated = (entity: 'trace' | 'span') =>
       payload.updates.filter((u) => u.entity === entity).length;
-    metrics.deadLettered('span', spans.length + updated('span'));
-    metrics.deadLettered('trace', rows.length + updated('trace'));
     await deadLetter.write([
       ...spans,
       ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
       ...updates,
     ]);
+    metrics.deadLettered('span', spans.length + updated('span'));
+    metrics.deadLettered('trace', rows.length + updated('trace'));
   }
 
   const chain = buildChain<Payload>({

@@ -21,6 +21,13 @@ export interface DeliveryWatchOptions {
 
 const LAST_ERRORS = 5;
 
+/** Failures retries do not get over: logged at error, the exporter `degraded`. */
+const NEEDS_A_PERSON = [
+  'ERR_EXPORT_UNAUTHORIZED',
+  'ERR_DEAD_LETTER_UNWRITABLE',
+  'ERR_STORAGE_UNAVAILABLE',
+];
+
 /** Faults beside failed deliveries that make an exporter degraded. */
 export type Trouble = 'storage' | 'dead_letter';
 const TROUBLE_NAMES: Record<Trouble, string> = {
@@ -189,7 +196,7 @@ export class DeliveryWatch {
     this.note(words);
     this.failingSince ??= this.now();
     const kind = failureKind(err);
-    const refused = kind.startsWith('ERR_EXPORT_UNAUTHORIZED');
+    const refused = NEEDS_A_PERSON.some((code) => kind.startsWith(code));
     if (!this.loggedFailures.has(kind)) {
       this.loggedFailures.add(kind);
       this.logger[refused ? 'error' : 'warn'](
@@ -197,7 +204,7 @@ export class DeliveryWatch {
         `export failing: ${words}; ${fate}`,
       );
     }
-    // Refused credentials need a person; anything else the retries may get over.
+    // Refused credentials, a disk that cannot be written need a person; the rest retries may get over.
     this.report({ state: refused ? 'degraded' : 'recoverable_error', reason: words });
     this.arm();
   }

@@ -1,5 +1,5 @@
 import type { Host, Settings } from '../../component/types.js';
-import { asRetryable, errorMessage, RetryableError } from '../../errors/errors.js';
+import { asRetryable, CollectorError, errorMessage, RetryableError } from '../../errors/errors.js';
 import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import { mergeTraces, splitTraces } from '../../pdata/split.js';
@@ -62,6 +62,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
   let stopped: Promise<void> | undefined;
   const later = new Set<NodeJS.Timeout>();
   let openError: unknown;
+  let deadLetterFaults = 0;
   const persistent = config.storage !== undefined;
   const maxItems = config.batch ? config.batch.max_size || Number.POSITIVE_INFINITY : 0;
 
@@ -184,12 +185,18 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
       const failure = await deliverHolding(parts[i]!);
       if (failure === undefined) continue;
       if (keeping()) return; // stays for the next start
+      if (isDeadLetterFault(failure)) {
+        // Items Opik refused could not be written: nothing is given up, the batch stays.
+        keepForLater(entries, failure);
+        return;
+      }
       try {
         await options.deadLetter(mergeTraces(parts.slice(i)), `given up: ${errorMessage(failure)}`);
       } catch (err) {
         keepForLater(entries, err);
         return;
       }
+      deadLetterFaults = 0;
       watch.trouble('dead_letter', undefined);
       break;
     }
@@ -197,15 +204,16 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
     freed.fire();
   }
 
-  /** Entries whose dead letter could not be written: handed out again after a while. */
+  /** Entries whose dead letter could not be written: handed out again after a backoff. */
   function keepForLater(entries: QueueEntry[], err: unknown): void {
     const items = entries.reduce((n, e) => n + e.items, 0);
     watch.trouble(
       'dead_letter',
-      `cannot write the dead-letter file (${errorMessage(err)}); the data stays in the queue and is tried again`,
+      `the dead-letter file cannot be written (${errorMessage(err)}); what should go there stays in the queue and is tried again`,
     );
     logger.debug({ items }, 'entries kept in the queue: their dead letter could not be written');
-    runLater(RETRY_LATER_MS.max, () => {
+    const wait = nextDelay(options.backoff, deadLetterFaults++, undefined, Math.random);
+    runLater(wait, () => {
       store?.release(entries.map((e) => e.seq));
       wake.fire();
     });
@@ -258,6 +266,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
     send: (traces) => enqueue(traces),
     async start(host) {
       await next.start(host);
+      watch.attach(host);
       accepting = true;
       metrics.observe(() => (store ? used() : 0));
       watch.useQueue({
@@ -311,8 +320,13 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
   }
 }
 
+/** A failure that says the dead-letter file cannot be written (not that the data is bad). */
+function isDeadLetterFault(err: unknown): boolean {
+  return err instanceof CollectorError && err.code === 'ERR_DEAD_LETTER_UNWRITABLE';
+}
+
 function storageTrouble(err: unknown): string {
-  return `the sending queue cannot write to its storage (${errorMessage(err)}); new data is refused (503) and what it holds is kept until it can`;
+  return `${errorMessage(err)}; new data is refused (503) and what the queue holds is kept until it can write again`;
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,3 +1,5 @@
+import { unpaced } from '../../pipeline/pacer.js';
+
 /**
  * JSON read without losing what Opik keeps: numbers stay as their literal text (Opik's Jackson
  * stores `1.0` as a double and `12345678901234567890` exactly, where `JSON.parse` gives `1` and
@@ -34,8 +36,24 @@ export class JsonSyntaxError extends Error {}
 const MAX_DEPTH = 1000;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+/** A step generator yields after about this much work (values, or characters of strings). */
+const STEP_WORK = 2048;
+const STEP_CHARS = 64 * 1024;
+
+type OpenContainer =
+  | { readonly kind: 'array'; readonly out: LosslessJson[] }
+  | { readonly kind: 'object'; readonly out: LosslessObject; key: string };
 
 export function parseLossless(text: string): LosslessJson {
+  return unpaced(parseLosslessSteps(text));
+}
+
+/**
+ * `parseLossless` in steps: it yields every few thousand values, so a receiver can let the event
+ * loop run while a 64 MiB body is read (`pipeline/pacer.ts`). Containers are kept on a stack of
+ * its own, never the call stack.
+ */
+export function* parseLosslessSteps(text: string): Generator<void, LosslessJson, undefined> {
   let i = 0;
   const fail = (what: string): never => {
     const before = text.slice(0, i);
@@ -77,70 +95,17 @@ export function parseLossless(text: string): LosslessJson {
       return fail('Invalid string');
     }
   };
-  const value = (depth: number): LosslessJson => {
+  /** A field name and its colon; `i` is then at the value. */
+  const fieldName = (): string => {
     skip();
-    const c = text[i];
-    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) {
-      fail(`Document nesting depth exceeds the maximum allowed (${MAX_DEPTH})`);
-    }
-    if (c === '{') {
-      i++;
-      const out: LosslessObject = {};
-      skip();
-      if (text[i] === '}') {
-        i++;
-        return out;
-      }
-      for (;;) {
-        skip();
-        if (text[i] !== '"') fail('Expected a field name in double quotes');
-        const key = string();
-        skip();
-        if (text[i] !== ':') fail("Expected ':'");
-        i++;
-        const v = value(depth + 1);
-        if (key === '__proto__') {
-          Object.defineProperty(out, key, {
-            value: v,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else out[key] = v;
-        skip();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return out;
-        }
-        fail("Expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const out: LosslessJson[] = [];
-      skip();
-      if (text[i] === ']') {
-        i++;
-        return out;
-      }
-      for (;;) {
-        out.push(value(depth + 1));
-        skip();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return out;
-        }
-        fail("Expected ',' or ']'");
-      }
-    }
+    if (text[i] !== '"') fail('Expected a field name in double quotes');
+    const key = string();
+    skip();
+    if (text[i] !== ':') fail("Expected ':'");
+    i++;
+    return key;
+  };
+  const scalar = (c: string | undefined): LosslessJson => {
     if (c === '"') return string();
     if (c === 't') return literal('true', true);
     if (c === 'f') return literal('false', false);
@@ -151,23 +116,131 @@ export function parseLossless(text: string): LosslessJson {
     i = NUMBER.lastIndex;
     return new JsonNumber(m[0]);
   };
-  const out = value(0);
-  skip();
-  if (i < text.length) fail('Unexpected content after the JSON value');
-  return out;
+
+  const open: OpenContainer[] = [];
+  let work = 0;
+  let yieldedAt = 0;
+  for (;;) {
+    // One value at `i`: a scalar, an empty container, or the start of one (then its first member).
+    skip();
+    const c = text[i];
+    let done: LosslessJson;
+    if (c === '{' || c === '[') {
+      if (open.length >= MAX_DEPTH) {
+        fail(`Document nesting depth exceeds the maximum allowed (${MAX_DEPTH})`);
+      }
+      i++;
+      skip();
+      if (c === '{' && text[i] === '}') {
+        i++;
+        done = {};
+      } else if (c === '[' && text[i] === ']') {
+        i++;
+        done = [];
+      } else {
+        open.push(
+          c === '{' ? { kind: 'object', out: {}, key: fieldName() } : { kind: 'array', out: [] },
+        );
+        continue;
+      }
+    } else done = scalar(c);
+    // Hand the value to the containers around it, closing those that end here.
+    for (;;) {
+      const top = open.at(-1);
+      if (!top) {
+        skip();
+        if (i < text.length) fail('Unexpected content after the JSON value');
+        return done;
+      }
+      if (top.kind === 'array') top.out.push(done);
+      else setKey(top.out, top.key, done);
+      skip();
+      const d = text[i];
+      if (d === ',') {
+        i++;
+        if (top.kind === 'object') top.key = fieldName();
+        break;
+      }
+      if (d === (top.kind === 'array' ? ']' : '}')) {
+        i++;
+        open.pop();
+        done = top.out;
+        continue;
+      }
+      fail(top.kind === 'array' ? "Expected ',' or ']'" : "Expected ',' or '}'");
+    }
+    if (++work >= STEP_WORK || i - yieldedAt >= STEP_CHARS) {
+      work = 0;
+      yieldedAt = i;
+      yield;
+    }
+  }
+}
+
+/** Sets a key as `JSON.parse` would, `__proto__` included (as an own property). */
+function setKey(out: LosslessObject, key: string, value: LosslessJson): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else out[key] = value;
 }
 
 /** Compact JSON text of a value: raw UTF-8, `JSON.stringify`'s escapes, numbers as written. */
 export function stringifyLossless(value: LosslessJson): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (value instanceof JsonNumber) return value.text;
-  if (Array.isArray(value)) return `[${value.map(stringifyLossless).join(',')}]`;
-  const parts: string[] = [];
-  for (const key of Object.keys(value)) {
-    parts.push(`${JSON.stringify(key)}:${stringifyLossless(value[key]!)}`);
+  return unpaced(stringifyLosslessSteps(value));
+}
+
+/** `stringifyLossless` in steps, with a stack of its own (see `parseLosslessSteps`). */
+export function* stringifyLosslessSteps(value: LosslessJson): Generator<void, string, undefined> {
+  const out: string[] = [];
+  type Frame =
+    | { readonly kind: 'array'; readonly items: LosslessJson[]; next: number }
+    | {
+        readonly kind: 'object';
+        readonly keys: string[];
+        readonly of: LosslessObject;
+        next: number;
+      };
+  const stack: Frame[] = [];
+  let work = 0;
+  const write = (v: LosslessJson) => {
+    if (v === null) out.push('null');
+    else if (typeof v === 'string' || typeof v === 'boolean') out.push(JSON.stringify(v));
+    else if (v instanceof JsonNumber) out.push(v.text);
+    else if (Array.isArray(v)) {
+      out.push('[');
+      stack.push({ kind: 'array', items: v, next: 0 });
+    } else {
+      out.push('{');
+      stack.push({ kind: 'object', keys: Object.keys(v), of: v, next: 0 });
+    }
+  };
+  write(value);
+  while (stack.length > 0) {
+    const f = stack.at(-1)!;
+    const size = f.kind === 'array' ? f.items.length : f.keys.length;
+    if (f.next >= size) {
+      out.push(f.kind === 'array' ? ']' : '}');
+      stack.pop();
+      continue;
+    }
+    if (f.next > 0) out.push(',');
+    const k = f.next++;
+    if (f.kind === 'array') write(f.items[k]!);
+    else {
+      out.push(`${JSON.stringify(f.keys[k]!)}:`);
+      write(f.of[f.keys[k]!]!);
+    }
+    if (++work >= STEP_WORK) {
+      work = 0;
+      yield;
+    }
   }
-  return `{${parts.join(',')}}`;
+  return out.join('');
 }
 
 export function isObject(value: LosslessJson | undefined): value is LosslessObject {

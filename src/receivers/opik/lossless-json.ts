@@ -34,7 +34,6 @@ export class JsonSyntaxError extends Error {}
 
 /** Jackson's default `maxNestingDepth`; deeper documents are refused, never a stack overflow. */
 const MAX_DEPTH = 1000;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 /** A step generator yields after about this much work (values, or characters of strings). */
 const STEP_WORK = 2048;
@@ -110,11 +109,13 @@ export function* parseLosslessSteps(text: string): Generator<void, LosslessJson,
     if (c === 't') return literal('true', true);
     if (c === 'f') return literal('false', false);
     if (c === 'n') return literal('null', null);
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (!m) return c === undefined ? fail('Unexpected end-of-input') : fail('Unexpected character');
-    i = NUMBER.lastIndex;
-    return new JsonNumber(m[0]);
+    const end = numberEnd(text, i);
+    if (end === i) {
+      return c === undefined ? fail('Unexpected end-of-input') : fail('Unexpected character');
+    }
+    const digits = text.slice(i, end);
+    i = end;
+    return jsonNumber(digits);
   };
 
   const open: OpenContainer[] = [];
@@ -177,6 +178,48 @@ export function* parseLosslessSteps(text: string): Generator<void, LosslessJson,
   }
 }
 
+/**
+ * The end of the JSON number at `i` (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), or `i` when none
+ * starts there; scanned by hand, as a regex match costs an allocation per number.
+ */
+function numberEnd(text: string, start: number): number {
+  let i = start;
+  const digitAt = (k: number) => {
+    const d = text.charCodeAt(k);
+    return d >= 0x30 && d <= 0x39;
+  };
+  const digits = (k: number) => {
+    while (digitAt(k)) k++;
+    return k;
+  };
+  if (text.charCodeAt(i) === 0x2d) i++;
+  if (text.charCodeAt(i) === 0x30) i++;
+  else if (digitAt(i)) i = digits(i + 1);
+  else return start;
+  if (text.charCodeAt(i) === 0x2e && digitAt(i + 1)) i = digits(i + 1);
+  const e = text.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    let k = i + 1;
+    const sign = text.charCodeAt(k);
+    if (sign === 0x2b || sign === 0x2d) k++;
+    if (digitAt(k)) i = digits(k);
+  }
+  return i;
+}
+
+/** Short number literals repeat (`0`, `1`, `0.5`): one immutable `JsonNumber` each. */
+const SHARED_NUMBERS = new Map<string, JsonNumber>();
+
+function jsonNumber(literal: string): JsonNumber {
+  if (literal.length > 6) return new JsonNumber(literal);
+  let n = SHARED_NUMBERS.get(literal);
+  if (!n) {
+    n = new JsonNumber(literal);
+    if (SHARED_NUMBERS.size < 4096) SHARED_NUMBERS.set(literal, n);
+  }
+  return n;
+}
+
 /** Sets a key as `JSON.parse` would, `__proto__` included (as an own property). */
 function setKey(out: LosslessObject, key: string, value: LosslessJson): void {
   if (key === '__proto__') {
@@ -196,7 +239,9 @@ export function stringifyLossless(value: LosslessJson): string {
 
 /** `stringifyLossless` in steps, with a stack of its own (see `parseLosslessSteps`). */
 export function* stringifyLosslessSteps(value: LosslessJson): Generator<void, string, undefined> {
-  const out: string[] = [];
+  /** Pieces of text, joined into `chunks` every few thousand so no array grows to millions. */
+  let out: string[] = [];
+  const chunks: string[] = [];
   type Frame =
     | { readonly kind: 'array'; readonly items: LosslessJson[]; next: number }
     | {
@@ -237,10 +282,13 @@ export function* stringifyLosslessSteps(value: LosslessJson): Generator<void, st
     }
     if (++work >= STEP_WORK) {
       work = 0;
+      chunks.push(out.join(''));
+      out = [];
       yield;
     }
   }
-  return out.join('');
+  chunks.push(out.join(''));
+  return chunks.join('');
 }
 
 export function isObject(value: LosslessJson | undefined): value is LosslessObject {

@@ -15,7 +15,7 @@ import { listenOptions } from '../../server/server-settings.js';
 import { replyFor } from '../../server/status.js';
 import { apiKeyCheck } from './auth.js';
 import type { OpikReceiverConfig } from './config.js';
-import { type ReceivedItem, readBatch, readSingle } from './items.js';
+import { type ReceivedItem, readBatchSteps, readSingle } from './items.js';
 import { JsonSyntaxError, type LosslessJson, parseLosslessSteps } from './lossless-json.js';
 import { type OpikReceiverMetrics, opikReceiverMetrics, type WriteRoute } from './metrics.js';
 import { OpikRelay } from './relay.js';
@@ -71,8 +71,7 @@ export class OpikReceiver implements Component {
     this.listener = await listenHttp(
       this.config.endpoint,
       (req, res) => {
-        // A reply that cannot be written (the client went away) must not become an unhandled rejection.
-        this.handle(req, res).catch(() => res.destroy());
+        this.handle(req, res).catch((err: unknown) => this.failed(req, res, err));
       },
       listenOptions(this.config, this.settings.logger),
     );
@@ -95,6 +94,27 @@ export class OpikReceiver implements Component {
       await this.relay?.close();
     })();
     return this.stopped;
+  }
+
+  /**
+   * A fault of the receiver itself: Opik's 500 when the answer can still be written (logged), else
+   * the connection is closed. Never an unhandled rejection.
+   */
+  private failed(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    this.settings.logger.error(
+      { error: (err as Error).message, path: (req.url ?? '').split('?')[0] },
+      'opik receiver: a request failed unexpectedly',
+    );
+    req.resume();
+    try {
+      send(res, opikError(500, 'the collector failed to process the request'));
+    } catch {
+      res.destroy();
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -182,7 +202,7 @@ export class OpikReceiver implements Component {
     const newId = () => newUuidV7(this.now());
     const read =
       route.write === 'batch'
-        ? readBatch(body.json, route.entity, newId)
+        ? await paced(readBatchSteps(body.json, route.entity, newId), pacer)
         : readSingle(
             body.json,
             { entity: route.entity, update: route.write === 'update' },

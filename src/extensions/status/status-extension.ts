@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, Host, Settings } from '../../component/types.js';
+import { scrubSecrets } from '../../config/secret.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
 import { listenOptions } from '../../server/server-settings.js';
 import type { StatusConfig } from './config.js';
@@ -48,9 +49,10 @@ export function createStatusExtension(settings: Settings, config: StatusConfig):
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (path === STATUS_JSON_PATH) {
       const snapshot = buildSnapshot(host!.collectorStatus(), rates, new Date());
+      // As a log line: an error a component published may quote a URL with its password.
       res
         .writeHead(200, { ...headers, 'content-type': 'application/json' })
-        .end(JSON.stringify(snapshot));
+        .end(scrubSecrets(JSON.stringify(snapshot)));
       return;
     }
     const file = FILES[path];

@@ -1,6 +1,7 @@
 import type { Host, Settings } from '../component/types.js';
 import { CollectorError } from '../errors/errors.js';
 import type { Traces } from '../pdata/traces.js';
+import { StorageUnavailableError, storageFault } from '../storage/unavailable.js';
 import { countedDeadLetter } from './dead-letter.js';
 import { deliveryWatch } from './delivery-watch.js';
 import { type FailureVerdict, withFallback } from './fallback.js';
@@ -133,9 +134,13 @@ export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
       try {
         await outer.send(traces, signal);
       } catch (err) {
-        // With a queue, what it gives up on is dead-lettered (and the watch told there).
+        // With a queue, what it gives up on is dead-lettered (and the watch told there); a store
+        // that refuses before the queue (the ids step's) makes the exporter degraded as the
+        // queue's own does.
         const stopping = err instanceof CollectorError && err.code === 'ERR_SHUTTING_DOWN';
         if (!parts.queue && !stopping) watch.failed(err);
+        else if (err instanceof StorageUnavailableError)
+          watch.trouble('storage', storageFault(err));
         throw err;
       }
     },

@@ -31,7 +31,7 @@ const NEEDS_A_PERSON = [
 /** Faults beside failed deliveries that make an exporter degraded. */
 export type Trouble = 'storage' | 'dead_letter';
 const TROUBLE_NAMES: Record<Trouble, string> = {
-  storage: 'the sending queue’s storage',
+  storage: 'the exporter’s storage',
   dead_letter: 'the dead-letter file',
 };
 

@@ -18,3 +18,8 @@ export class StorageUnavailableError extends RetryableError {
     );
   }
 }
+
+/** What a refusing store means for the data, for the log and the health reason. */
+export function storageFault(err: unknown): string {
+  return `${errorMessage(err)}; new data is refused (503) and what is stored is kept until it can write again`;
+}

@@ -6,7 +6,7 @@ import { mergeTraces, splitTraces } from '../../pdata/split.js';
 import type { Traces } from '../../pdata/traces.js';
 import { queueStoreFrom } from '../../storage/extension.js';
 import type { QueueEntry, QueueStore } from '../../storage/queue-store.js';
-import { StorageUnavailableError } from '../../storage/unavailable.js';
+import { StorageUnavailableError, storageFault } from '../../storage/unavailable.js';
 import { type BackoffPolicy, nextDelay } from '../backoff.js';
 import type { DeadLetter } from '../dead-letter.js';
 import { deliveryWatch } from '../delivery-watch.js';
@@ -92,7 +92,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
       // A wrong setting fails the start; a fault of the disk is waited out.
       if (attempt === 0 && !(err instanceof StorageUnavailableError)) throw err;
       openError = err;
-      watch.trouble('storage', storageTrouble(err));
+      watch.trouble('storage', storageFault(err));
       const wait = Math.min(RETRY_LATER_MS.max, RETRY_LATER_MS.first * 2 ** attempt);
       runLater(wait, () => {
         if (accepting) openStore(host, attempt + 1);
@@ -143,7 +143,7 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
       await store.put([{ traces, items, bytes }]);
     } catch (err) {
       metrics.enqueueFailed(items);
-      if (err instanceof StorageUnavailableError) watch.trouble('storage', storageTrouble(err));
+      if (err instanceof StorageUnavailableError) watch.trouble('storage', storageFault(err));
       throw err;
     }
     watch.trouble('storage', undefined);
@@ -323,10 +323,6 @@ export function withQueue(next: Sender<Traces>, options: QueueOptions): Sender<T
 /** A failure that says the dead-letter file cannot be written (not that the data is bad). */
 function isDeadLetterFault(err: unknown): boolean {
   return err instanceof CollectorError && err.code === 'ERR_DEAD_LETTER_UNWRITABLE';
-}
-
-function storageTrouble(err: unknown): string {
-  return `${errorMessage(err)}; new data is refused (503) and what the queue holds is kept until it can write again`;
 }
 
 function delay(ms: number): Promise<void> {

@@ -47,7 +47,7 @@ export function openDatabase(file: string, options: OpenOptions): SqliteDatabase
 }
 
 /** SQLite's own verdict that a file is not a sound database (not a full disk or a permission). */
-export function isCorrupt(err: unknown): boolean {
+function isCorrupt(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string')
     return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';

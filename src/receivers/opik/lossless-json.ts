@@ -34,7 +34,6 @@ export class JsonSyntaxError extends Error {}
 
 /** Jackson's default `maxNestingDepth`; deeper documents are refused, never a stack overflow. */
 const MAX_DEPTH = 1000;
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 /** A step generator yields after about this much work (values, or characters of strings). */
 const STEP_WORK = 2048;
 const STEP_CHARS = 64 * 1024;
@@ -61,7 +60,11 @@ export function* parseLosslessSteps(text: string): Generator<void, LosslessJson,
     throw new JsonSyntaxError(`${what} at line ${line}, column ${column}`);
   };
   const skip = () => {
-    while (i < text.length && WS.has(text.charCodeAt(i))) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      i++;
+    }
   };
   const literal = (word: string, value: LosslessJson): LosslessJson => {
     if (!text.startsWith(word, i)) fail('Unrecognized token');

@@ -5,6 +5,7 @@ import { buildChain } from '../../exporterhelper/chain.js';
 import { exporterOf } from '../../exporterhelper/define-exporter.js';
 import { deliveryWatch } from '../../exporterhelper/delivery-watch.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
+import { isLocalFailure } from '../../exporterhelper/split.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { IdStore } from '../../storage/id-store.js';
 import { isHeaderSafe, opikHttpFor } from './client.js';
@@ -31,7 +32,9 @@ export interface OpikExporterDeps {
 
 /** How a failure of the primary (OTLP) path counts toward switching to REST. */
 export function judgeOpikFailure(err: unknown): FailureVerdict {
-  if (isPermanent(err)) return 'ignore';
+  // Bad data, or data the collector's own code fails on (split out by the chain), is no sign
+  // that the OTLP endpoint is unusable.
+  if (isPermanent(err) || isLocalFailure(err)) return 'ignore';
   if (!(err instanceof PathError)) return 'count';
   if (err.code === 'ERR_EXPORT_ENDPOINT_UNUSABLE') return 'switch';
   // Credentials are the same on both paths, and a REST step fails the same way on the fallback.

@@ -1,7 +1,8 @@
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { PermanentError } from '../../errors/errors.js';
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
-import type { OtlpGrpcConfig } from './config.js';
+import { ClientAuth } from './client-auth.js';
+import { type OtlpGrpcConfig, usesTls } from './config.js';
 import { TraceServiceClient } from './grpc-client.js';
 import { otlpExporter } from './otlp-exporter.js';
 import { Reloading } from './reloading.js';
@@ -12,8 +13,9 @@ export function createOtlpGrpcExporter(
   settings: Settings,
   config: OtlpGrpcConfig,
 ): Component & TracesConsumer {
+  const auth = new ClientAuth(config.auth);
   const client = new Reloading(
-    () => new TraceServiceClient(config, userAgent()),
+    () => new TraceServiceClient(config, userAgent(), () => auth.headers()),
     config.tls,
     settings.logger,
   );
@@ -32,7 +34,10 @@ export function createOtlpGrpcExporter(
         );
       }
     },
-    open: () => void client.get(),
+    open(host) {
+      client.get();
+      auth.open(host, !usesTls(config), settings.logger);
+    },
     close: () => client.close(),
   });
 }

@@ -4,7 +4,7 @@
 
 FROM node:24-bookworm AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .prebuild-installrc ./
 RUN npm ci --ignore-scripts \
  && npm rebuild better-sqlite3 \
  && npm cache clean --force

@@ -17,7 +17,7 @@ import { decodeItems } from '../src/receivers/dify/decode.js';
 import { difyReceiverFactory } from '../src/receivers/dify/factory.js';
 import { convertItem } from '../src/receivers/dify/mapping/convert.js';
 import type { DifyReceiver } from '../src/receivers/dify/receiver.js';
-import { testSettings } from '../src/testing/settings.js';
+import { TestHost, testSettings } from '../src/testing/settings.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -72,7 +72,7 @@ async function httpRate(): Promise<number> {
   const receiver = difyReceiverFactory.create(testSettings('receiver', 'dify'), config, {
     consume: async () => {},
   }) as DifyReceiver;
-  await receiver.start();
+  await receiver.start(new TestHost());
   const worker = new Worker(new URL('./dify-client.mjs', import.meta.url), {
     workerData: {
       url: `http://${receiver.address}/v1/dify/traces`,

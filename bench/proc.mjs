@@ -56,6 +56,7 @@ export function shippedEnv(opikUrl) {
     'OTLP_HTTP_ENDPOINT',
     'DIFY_RECEIVER_ENDPOINT',
     'OPIK_RECEIVER_ENDPOINT',
+    'STATUS_ENDPOINT',
     'METRICS_ADDRESS',
   ]) {
     env[key] = '127.0.0.1:0';

@@ -1,6 +1,7 @@
 // Renders docs/benchmarks.md from the figures of one run of bench/run.mjs and, when there is one,
 // of the run before it, side by side with DESIGN §7's budgets. `node bench/render.mjs` renders the
-// document again from bench/figures.json and bench/figures.previous.json without measuring.
+// document again from bench/figures.json and bench/figures.previous.json without measuring. The
+// sections of other benchmarks (after HAND_WRITTEN in the page) are written by hand and kept.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,7 +126,10 @@ function stagesTable(current, previous) {
   const stages = [
     ['decode', 'decode the OTLP request into the internal model'],
     ['batch', 'batch processor: join ten requests into one 1000-span batch'],
-    ['map', 'opik exporter: Opik ids and objects (`preparePayload`)'],
+    [
+      'map',
+      'opik exporter: Opik ids, objects and OTLP form (`assignIds`, `preparePayload`, `splitByPath`)',
+    ],
     ['encode', 'encode the OTLP body sent to Opik'],
     [
       'gzip',
@@ -156,7 +160,7 @@ function idleTable(current, previous) {
   const names = [
     [
       'shipped',
-      'the shipped `collector.yaml` (otlp gRPC and HTTP, dify and opik receivers, memory_limiter, opik exporter with a persistent queue in file_storage, health_check, metrics)',
+      'the shipped `collector.yaml` (otlp gRPC and HTTP, dify and opik receivers, memory_limiter, genai, opik exporter with a persistent queue in file_storage, health_check, status, metrics)',
     ],
     ['bench', 'the benchmark pipeline (otlp HTTP → batch → opik, no metrics)'],
   ];
@@ -355,6 +359,20 @@ ${current.dify?.text ?? '(not measured)'}
 `;
 }
 
+/** The line after which docs/benchmarks.md holds other benchmarks' sections, written by hand. */
+export const HAND_WRITTEN =
+  '<!-- Other benchmarks, written by hand: `npm run bench` keeps everything below this line. -->';
+
+/** Writes the page: the rendered figures, then the hand-written part the page already has. */
+export function writeBenchmarks(file, current, previous) {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = old.indexOf(HAND_WRITTEN);
+  const kept = at === -1 ? '' : `\n${old.slice(at)}`;
+  const doc = `${renderBenchmarks(current, previous)}${kept}`;
+  writeFileSync(file, doc);
+  return doc;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const read = (name) => {
@@ -363,8 +381,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   const current = read('figures.json');
   if (!current) throw new Error('no bench/figures.json: run `npm run bench` first');
-  writeFileSync(
-    join(root, 'docs/benchmarks.md'),
-    renderBenchmarks(current, read('figures.previous.json')),
-  );
+  writeBenchmarks(join(root, 'docs/benchmarks.md'), current, read('figures.previous.json'));
 }

@@ -25,7 +25,7 @@ import {
   start,
   stop,
 } from './proc.mjs';
-import { renderBenchmarks } from './render.mjs';
+import { writeBenchmarks } from './render.mjs';
 import { SHAPES } from './request.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -280,8 +280,7 @@ const previous = existsSync(previousSource)
 if (previous) writeFileSync(previousFile, `${JSON.stringify(previous, null, 1)}\n`);
 else rmSync(previousFile, { force: true });
 writeFileSync(figuresFile, `${JSON.stringify(figures, null, 1)}\n`);
-const doc = renderBenchmarks(figures, previous);
-writeFileSync(join(root, 'docs/benchmarks.md'), doc);
+const doc = writeBenchmarks(join(root, 'docs/benchmarks.md'), figures, previous);
 process.stdout.write(doc);
 
 /** The code measured: BENCH_CODE, else the commit (and whether files that matter were changed). */

@@ -2,19 +2,21 @@
 // shape (bench/request.mjs; `node bench/stages.mjs [testbed|genai]`): decoding ten 100-span OTLP
 // requests into the internal model (as the receiver does); the batch processor joining them into
 // one 1000-span batch (its buffer, as `send_batch_size: 1000` cuts it); then, for that batch, the
-// opik exporter's mapping (ids and Opik objects), encoding the OTLP body it sends, and gzip at the
-// exporter's default level. Prints one JSON line: microseconds per span for each stage (best of
+// opik exporter's mapping (ids, Opik objects, and their OTLP form for the newest Opik), encoding
+// the OTLP body it sends, and gzip at the exporter's default level. Prints one JSON line: microseconds per span for each stage (best of
 // BENCH_REPEATS runs of BENCH_ROUNDS batches each, since other processes only ever add time) and
 // that gzip level. Needs a build.
 import { gzipSync } from 'node:zlib';
+import { assignIds } from '../dist/exporters/opik/assign-ids.js';
 import { createDefaultOpikConfig } from '../dist/exporters/opik/config.js';
-import { ExplicitIds } from '../dist/exporters/opik/explicit-ids.js';
+import { NEWEST_KNOWN_OPIK, opikVersion } from '../dist/exporters/opik/opik-version.js';
+import { splitByPath } from '../dist/exporters/opik/otlp-delivery.js';
 import { preparePayload } from '../dist/exporters/opik/payload.js';
 import { RecentIds } from '../dist/exporters/opik/recent-ids.js';
-import { memoryTraceTimestampStore } from '../dist/exporters/opik/trace-memory.js';
 import { decodeTracesRequest, encodeTracesRequest } from '../dist/otlp/proto-codec.js';
 import { makeTraces } from '../dist/pdata/span.js';
 import { PendingBuffer } from '../dist/processors/batch/pending.js';
+import { memoryIdStore } from '../dist/storage/memory-id-store.js';
 import { makeRequestBody } from './request.mjs';
 
 const shape = process.argv[2] ?? 'testbed';
@@ -24,16 +26,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const WARMUP = 20;
 const { level } = createDefaultOpikConfig().compression_params;
+const { encoding } = opikVersion(NEWEST_KNOWN_OPIK);
 const bodies = Array.from({ length: 20 * REQUESTS }, () =>
   makeRequestBody(SPANS / REQUESTS, shape),
 );
-const options = {
-  projectName: 'bench',
-  adjust() {},
-  store: memoryTraceTimestampStore({ ttlMs: 3 * 3_600_000, maxEntries: 100_000, now: Date.now }),
-  explicitIds: new ExplicitIds(100_000),
-  recentTraceRows: new RecentIds(10_000),
-};
+const store = memoryIdStore({ ttlMs: 3 * 3_600_000, maxEntries: 100_000, namespace: 'bench' });
+const options = { projectName: 'bench', adjust() {}, recentTraceRows: new RecentIds(10_000) };
 
 let round = 0;
 async function measure(rounds) {
@@ -53,11 +51,12 @@ async function measure(rounds) {
       return Promise.resolve();
     });
     const t2 = performance.now();
-    const payload = await preparePayload(batch, options);
+    // As the exporter does: ids before its queue, then the Opik objects, then each span's OTLP
+    // form for the newest Opik (the spans that must go through REST are left out).
+    const payload = preparePayload(await assignIds(batch, store), options);
+    const { otlp } = splitByPath(payload.spans, encoding);
     const t3 = performance.now();
-    const body = encodeTracesRequest(
-      makeTraces(payload.spans.filter((s) => s.otlp !== null).map((s) => s.otlp)),
-    );
+    const body = encodeTracesRequest(makeTraces(otlp.map((o) => o.span)));
     const t4 = performance.now();
     gzipSync(body, { level });
     const t5 = performance.now();

@@ -4,8 +4,11 @@ import { fileExporterFactory } from './exporters/file/factory.js';
 import { opikExporterFactory } from './exporters/opik/factory.js';
 import { otlpGrpcExporterFactories } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactories } from './exporters/otlphttp/factory.js';
+import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
+import { redisStorageExtensionFactory } from './extensions/redis-storage/factory.js';
+import { statusExtensionFactory } from './extensions/status/factory.js';
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { filterProcessorFactory } from './processors/filter/factory.js';
@@ -40,4 +43,7 @@ export const builtinFactories: readonly AnyFactory[] = [
   ...otlpHttpExporterFactories,
   healthCheckExtensionFactory,
   fileStorageExtensionFactory,
+  statusExtensionFactory,
+  bearerTokenAuthExtensionFactory,
+  redisStorageExtensionFactory,
 ];

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ConfigIssue } from '../errors/errors.js';
 import type { Traces } from '../pdata/traces.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
+import type { ComponentDetails } from './details.js';
 
 export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable';
@@ -28,7 +29,20 @@ export interface TracesConsumer {
   consume(traces: Traces): Promise<void>;
 }
 
-export type ComponentState = 'starting' | 'ok' | 'degraded' | 'failed' | 'stopping' | 'stopped';
+/**
+ * A component's state, as the Collector's component status reports it: `recoverable_error` is
+ * a failure the component retries and expects to get over (its destination is down), `degraded`
+ * one that needs a person (credentials refused) while the collector runs on, `failed` one that
+ * stops the component.
+ */
+export type ComponentState =
+  | 'starting'
+  | 'ok'
+  | 'recoverable_error'
+  | 'degraded'
+  | 'failed'
+  | 'stopping'
+  | 'stopped';
 
 export interface ComponentStatus {
   readonly state: ComponentState;
@@ -38,14 +52,27 @@ export interface ComponentStatus {
 export interface ComponentHealth extends ComponentStatus {
   readonly id: string;
   readonly kind: Kind;
+  /** When the component entered its state (a new reason for the same state keeps the time). */
+  readonly since: Date;
+  /** What the component publishes for the status page (`Host.publishDetails`). */
+  readonly details?: ComponentDetails;
 }
 
-/** The collector's health as `health_check` and `doctor` show it. */
+/** One configured pipeline: its components, processors in order. */
+export interface PipelineShape {
+  readonly id: string;
+  readonly receivers: readonly string[];
+  readonly processors: readonly string[];
+  readonly exporters: readonly string[];
+}
+
+/** The collector's health as `health_check`, `status` and `doctor` show it. */
 export interface CollectorStatus {
   /** True once every pipeline has started, until shutdown begins. */
   readonly ready: boolean;
   readonly startedAt?: Date;
   readonly components: readonly ComponentHealth[];
+  readonly pipelines: readonly PipelineShape[];
 }
 
 /** What the running collector offers a component (each component gets its own view). */
@@ -54,6 +81,12 @@ export interface Host {
   getExtension(id: string): Component | undefined;
   /** Reports this component's health, shown by `health_check`; a change is logged once. */
   reportStatus(status: ComponentStatus): void;
+  /**
+   * Adds live facts for the status page (path in use, queue depth, recent traces); `provider` is
+   * called each time someone looks. Several providers of one component are merged, later keys
+   * over earlier ones.
+   */
+  publishDetails(provider: () => ComponentDetails): void;
   /** The whole collector's health. */
   collectorStatus(): CollectorStatus;
 }
@@ -81,8 +114,12 @@ interface FactoryBase<C> {
   readonly stability: Stability;
   /** Shape, types and per-field rules; unknown keys are rejected (`z.strictObject`). */
   readonly configSchema: z.ZodType<C>;
-  /** One readable object with every default; the user's config is merged over it. */
-  createDefaultConfig(): Record<string, unknown>;
+  /**
+   * One readable object with every default; the user's config is merged over it. A default may
+   * depend on which blocks the user wrote (`userConfig`), as in the Collector, where writing a
+   * `sending_queue` block without `enabled` turns the queue on.
+   */
+  createDefaultConfig(userConfig?: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** Cross-field rules only; `path` is relative to the component's config. */
   validate?(config: C): ConfigIssue[];
   listeners?(config: C): Listener[];

@@ -7,6 +7,7 @@ import { findListenerClashes } from './listeners.js';
 import type { LoadedConfig } from './load.js';
 import { joinPath } from './location.js';
 import { deepMerge, isMap } from './merge.js';
+import { rememberSecretsIn } from './secret.js';
 import {
   DEFAULT_TELEMETRY,
   serviceSchema,
@@ -68,6 +69,8 @@ export function resolveConfig(
   const expansion = expandEnv(loaded.raw, env);
   for (const issue of expansion.issues) report(issue.path.split('::'), issue.message);
   const raw = expansion.value as Record<string, unknown>;
+  // Whatever this process prints or logs from now on is scrubbed of these values.
+  rememberSecretsIn(raw);
 
   for (const key of Object.keys(raw)) {
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
@@ -143,7 +146,8 @@ function resolveComponent(
     report([section, id], 'expected a map of settings (or nothing, for the defaults)');
     return undefined;
   }
-  const effective = deepMerge(factory.createDefaultConfig(), userConfig ?? {});
+  const user = (userConfig ?? {}) as Record<string, unknown>;
+  const effective = deepMerge(factory.createDefaultConfig(user), user);
   const parsed = (factory.configSchema as z.ZodType).safeParse(effective);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -187,7 +191,12 @@ function resolveService(
           report(['service', ...pathOf(issue.path), key], 'unknown key');
       } else report(['service', ...pathOf(issue.path)], issue.message);
     }
-    return empty;
+    // A mistake elsewhere in `service` (a log level, say) must not make the extensions look
+    // unlisted: components naming one would be reported for a problem they do not have.
+    const listed = serviceSchema.shape.extensions.safeParse(
+      isMap(service) ? service.extensions : [],
+    );
+    return { ...empty, extensions: listed.success ? (listed.data ?? []) : [] };
   }
   const extensions = parsed.data.extensions ?? [];
   checkReferences(['service', 'extensions'], extensions, 'extension', defined, report);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { bool, duration, str } from './schema.js';
 
@@ -98,4 +99,30 @@ export function clientTlsOptions(t: TlsClientConfig): SecureContextOptions & {
     rejectUnauthorized: !t.insecure_skip_verify,
     ...(t.server_name_override ? { servername: t.server_name_override } : {}),
   };
+}
+
+/**
+ * Reads the certificate files again every `reload_interval` (when it is above 0) and hands the
+ * result to `apply`, so a renewed certificate is served without a restart. A read that fails
+ * (a file being replaced) keeps the previous certificates and is logged. Returns a stop function.
+ */
+export function watchTls<T>(
+  t: { readonly reload_interval: number },
+  read: () => T,
+  apply: (options: T) => void,
+  logger?: Logger,
+): () => void {
+  if (t.reload_interval <= 0) return () => {};
+  const timer = setInterval(() => {
+    try {
+      apply(read());
+    } catch (err) {
+      logger?.warn(
+        { error: (err as Error).message },
+        'cannot reload the TLS certificates; keeping the previous ones',
+      );
+    }
+  }, t.reload_interval);
+  timer.unref();
+  return () => clearInterval(timer);
 }

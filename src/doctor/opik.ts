@@ -2,6 +2,11 @@ import type { HttpAnswer } from '../exporters/opik/classify.js';
 import { type OpikHttp, opikHttpFor } from '../exporters/opik/client.js';
 import type { OpikConfig } from '../exporters/opik/config.js';
 import { probeIdOverrides } from '../exporters/opik/id-override-probe.js';
+import {
+  fetchOpikVersion,
+  NEWEST_KNOWN_OPIK,
+  opikVersion,
+} from '../exporters/opik/opik-version.js';
 import { encodeTracesRequest } from '../otlp/proto-codec.js';
 import { type CheckResult, fail, pass } from './check.js';
 
@@ -11,8 +16,8 @@ const NO_OTLP_NOTE = 'the REST API will carry the data instead';
 
 /**
  * Talks to the Opik an `opik` exporter points at: is it there, does it take the key and the
- * workspace, is the clock within its ingestion window, and does its OTLP endpoint honour the
- * `opik.*` id overrides. Writes nothing but a probe trace that it deletes again.
+ * workspace, is the clock within its ingestion window, which version it is (and so how spans are
+ * written for it), and does its OTLP endpoint honour the `opik.*` id overrides. Writes nothing but a probe trace that it deletes again.
  */
 export async function checkOpik(
   id: string,
@@ -40,6 +45,7 @@ export async function checkOpik(
     return [
       ...access,
       clockResult(who, config, answer, now()),
+      await versionResult(who, config, http, signal),
       await otlpResult(who, config, http, now, signal),
     ];
   } finally {
@@ -119,6 +125,28 @@ function clockResult(who: string, config: OpikConfig, a: HttpAnswer, nowMs: numb
   return fail(
     `${who}: the clock is ${skew}, outside Opik Cloud’s ${hours} h ingestion window`,
     'synchronise this machine’s clock (NTP); ids minted with a wrong clock are refused by Opik Cloud',
+  );
+}
+
+/** The version Opik reports, and the encoding the exporter writes for it. */
+async function versionResult(
+  who: string,
+  config: OpikConfig,
+  http: OpikHttp,
+  signal: AbortSignal,
+): Promise<CheckResult> {
+  const reported = await fetchOpikVersion(http, signal).catch(() => undefined);
+  const version = opikVersion(reported);
+  if (reported === undefined) {
+    return fail(
+      `${who}: Opik does not tell its version at ${config.endpoint.replace(/\/+$/, '')}/is-alive/ver; spans are written as for Opik ${NEWEST_KNOWN_OPIK}`,
+      'let that path through to Opik (a proxy in front of it must pass /is-alive/); an Opik before 2.2 stores the 2.2 encoding under other keys',
+    );
+  }
+  return pass(
+    version.known
+      ? `${who}: Opik ${reported}; spans are written for Opik ${version.encoding}`
+      : `${who}: Opik ${reported} is newer than the newest version this collector knows; spans are written as for Opik ${NEWEST_KNOWN_OPIK}`,
   );
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SendingQueueConfig } from '../exporterhelper/queue/config.js';
 import type { FileStorageConfig } from '../extensions/file-storage/config.js';
+import { storeFileName } from '../extensions/file-storage/file-storage.js';
 import { type CheckResult, fail, pass } from './check.js';
 
 /** For each exporter with a persistent queue: its directory is writable, and what it holds. */
@@ -51,7 +52,7 @@ function writable(dir: string, create: boolean): string | undefined {
 }
 
 function queued(dir: string, exporterId: string): string {
-  const file = join(dir, `exporter_${exporterId}.db`.replace(/[^A-Za-z0-9_.-]/g, '_'));
+  const file = join(dir, storeFileName({ kind: 'exporter', id: exporterId }));
   if (!existsSync(file)) return 'nothing';
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });

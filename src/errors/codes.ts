@@ -13,7 +13,10 @@ export const errorCodes = {
     'a request body is larger than max_request_body_size, before or after decompression',
   ERR_METHOD_NOT_ALLOWED: 'a request used an HTTP method the endpoint does not serve',
   ERR_NOT_FOUND: 'a request went to a path the endpoint does not serve',
-  ERR_UNAUTHENTICATED: 'a request lacked the bearer token the receiver requires',
+  ERR_UNAUTHENTICATED: 'a request lacked the credentials the receiver requires, or they were wrong',
+  ERR_REQUEST_TIMEOUT:
+    'a client took longer than read_header_timeout or read_timeout to send its request',
+  ERR_TOO_MANY_SPANS: 'a request holds more spans than the receiver takes at once',
   ERR_PIPELINE_REFUSED:
     'the pipeline refused data for now (memory or queue pressure); the client should retry',
   ERR_PIPELINE_FAILED:
@@ -27,6 +30,10 @@ export const errorCodes = {
     'the destination refused the credentials (HTTP 401/403); data is kept and retried',
   ERR_EXPORT_ENDPOINT_UNUSABLE:
     'the primary endpoint cannot take the data (no OTLP route, or no id overrides); the fallback is used',
+  ERR_STORAGE_UNAVAILABLE:
+    'a persistent store cannot write (disk full, read-only or unwritable); new data is refused until it can',
+  ERR_DEAD_LETTER_UNWRITABLE:
+    'the dead-letter file cannot be written; the items stay in the queue and are tried again',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

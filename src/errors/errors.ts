@@ -15,12 +15,25 @@ export class CollectorError extends Error {
 /** The same input will fail the same way: do not retry, dead-letter or drop and count. */
 export class PermanentError extends CollectorError {}
 
+/** What a `RetryableError` says beyond its message. */
+export interface RetryDetails {
+  /** The least delay the failing side asked for. */
+  readonly retryAfterMs?: number;
+  /** A rate limit (HTTP 429 / gRPC RESOURCE_EXHAUSTED), not an outage. */
+  readonly throttled?: boolean;
+  /**
+   * The destination refuses the sender, not the data (credentials, workspace): whoever holds the
+   * data keeps it, however long the refusal lasts (a queue holds it past `max_elapsed_time`).
+   */
+  readonly blocked?: boolean;
+}
+
 /** Worth retrying later. `retryAfterMs` is the least delay the failing side asked for. */
 export class RetryableError extends CollectorError {
   constructor(
     code: ErrorCode,
     message: string,
-    readonly details: { retryAfterMs?: number; throttled?: boolean } = {},
+    readonly details: RetryDetails = {},
     options?: ErrorOptions,
   ) {
     super(code, message, options);
@@ -31,6 +44,10 @@ export class RetryableError extends CollectorError {
   /** True when the refusal is a rate limit (HTTP 429 / gRPC RESOURCE_EXHAUSTED), not an outage. */
   get throttled(): boolean {
     return this.details.throttled === true;
+  }
+  /** True when the destination refuses the sender, not the data (see `RetryDetails.blocked`). */
+  get blocked(): boolean {
+    return this.details.blocked === true;
   }
 }
 

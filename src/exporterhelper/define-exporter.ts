@@ -1,6 +1,9 @@
 import type { Component, Host, Settings, TracesConsumer } from '../component/types.js';
+import { CollectorError } from '../errors/errors.js';
 import { spanCount } from '../pdata/count.js';
 import type { Traces } from '../pdata/traces.js';
+import { deliveryWatch } from './delivery-watch.js';
+import type { Sender } from './sender.js';
 
 /** What a push that finished reports when it could not deliver every span. */
 export interface PushResult {
@@ -29,25 +32,53 @@ export function defineExporter(
   logic: ExporterLogic,
 ): Component & TracesConsumer {
   const counted = countedPush(settings);
+  const watch = deliveryWatch(settings);
   let stopped = false;
   return {
     async start(host) {
+      watch.attach(host);
       await logic.start?.(host);
     },
     async shutdown() {
       if (stopped) return;
       stopped = true;
+      watch.stop();
       await logic.shutdown?.();
     },
-    consume: (traces) => counted(traces, () => logic.push(traces)),
+    async consume(traces) {
+      try {
+        await counted(traces, () => logic.push(traces));
+      } catch (err) {
+        if (!(err instanceof CollectorError && err.code === 'ERR_SHUTTING_DOWN')) watch.failed(err);
+        throw err;
+      }
+    },
   };
 }
 
 /**
- * Runs one push and counts its spans as sent or failed under the Collector's names; shared by
- * `defineExporter` and by sending queues, which push from their consumers instead.
+ * An exporter that is a chain of senders (`chain.ts`): each batch is sent through it, and the
+ * chain counts what it delivered and tells the exporter's delivery watch. Empty batches are not
+ * sent.
+ */
+export function exporterOf(chain: Sender<Traces>): Component & TracesConsumer {
+  const never = new AbortController().signal;
+  return {
+    start: (host) => chain.start(host),
+    shutdown: () => chain.shutdown(),
+    async consume(traces) {
+      if (spanCount(traces) > 0) await chain.send(traces, never);
+    },
+  };
+}
+
+/**
+ * Runs one push and counts its spans as sent or failed under the Collector's names (and tells
+ * the exporter's delivery watch what got through); shared by `defineExporter` and by
+ * `withPrepare` (exporters built from a chain of senders).
  */
 export function countedPush(settings: Settings) {
+  const watch = deliveryWatch(settings);
   const sent = settings.telemetry.exporterSentSpans.labels({ exporter: settings.id });
   const failed = settings.telemetry.exporterSendFailedSpans.labels({ exporter: settings.id });
   // biome-ignore lint/suspicious/noConfusingVoidType: what `push` resolves with.
@@ -64,5 +95,6 @@ export function countedPush(settings: Settings) {
     const failedSpans = Math.min(n, result?.failedSpans ?? 0);
     if (failedSpans > 0) failed.inc(failedSpans);
     if (n > failedSpans) sent.inc(n - failedSpans);
+    watch.delivered(n - failedSpans);
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError, RetryableError } from '../errors/errors.js';
 import { capturingLogger, type Step, scriptedSender } from '../testing/senders.js';
+import { TestHost } from '../testing/settings.js';
 import { type FailureVerdict, withFallback } from './fallback.js';
 
 const unusable = () => new RetryableError('ERR_EXPORT_ENDPOINT_UNUSABLE', 'HTTP 404');
@@ -45,6 +46,15 @@ describe('withFallback', () => {
     expect(t.secondary.calls).toEqual(['a', 'b']);
     expect(t.switches).toEqual(['secondary']);
     expect(t.lines.filter((l) => l.msg === 'switching to the rest path')).toHaveLength(1);
+  });
+
+  it('publishes the path in use for the status page', async () => {
+    const t = setup([unusable()]);
+    const host = new TestHost();
+    await t.sender.start(host);
+    expect(host.details()).toEqual({ path: 'otlp' });
+    await t.send('a');
+    expect(host.details()).toEqual({ path: 'rest' });
   });
 
   it('switches after switch_after_failures failed attempts in a row', async () => {

@@ -82,6 +82,8 @@ export function withFallback<T>(
     send: (request, signal) =>
       options.enabled ? sendOnCircuit(request, signal) : primary.send(request, signal),
     async start(host) {
+      if (options.enabled)
+        host.publishDetails(() => ({ path: onSecondary ? names.secondary : names.primary }));
       await primary.start(host);
       await secondary.start(host);
     },

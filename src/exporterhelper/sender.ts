@@ -3,7 +3,7 @@ import type { Component, Host } from '../component/types.js';
 /**
  * One link of an exporter's sending chain (house style §5.4): a component that delivers a
  * request or rejects with a classified error (`PermanentError` / `RetryableError`). Wrappers
- * (`withTimeout`, `withRetry`, `withFallback`, a future queue) take the next sender and return a
+ * (`withTimeout`, `withRetry`, `withFallback`, `withQueue`) take the next sender and return a
  * sender of the same request type, so they compose in any order `chain.ts` chooses.
  *
  * `signal` aborts the send (shutdown, a timeout further out); a sender that is aborted rejects
@@ -37,15 +37,25 @@ export function senderOf<T>(
   };
 }
 
-/** A sender of `U` in front of a sender of `T`: converts each request with `convert` first. */
+/**
+ * A sender of `U` in front of a sender of `T`: converts each request with `convert` first.
+ * `lifecycle` starts after `next` (downstream first) and shuts down after it.
+ */
 export function mapSender<U, T>(
   next: Sender<T>,
   convert: (request: U, signal: AbortSignal) => T | Promise<T>,
+  lifecycle: SenderLifecycle = {},
 ): Sender<U> {
   return {
     send: async (request, signal) => next.send(await convert(request, signal), signal),
-    start: (host) => next.start(host),
-    shutdown: () => next.shutdown(),
+    async start(host) {
+      await next.start(host);
+      await lifecycle.start?.(host);
+    },
+    async shutdown() {
+      await next.shutdown();
+      await lifecycle.shutdown?.();
+    },
   };
 }
 

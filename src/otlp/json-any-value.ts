@@ -14,27 +14,24 @@ import {
   readObject,
   readString,
 } from './json-scalars.js';
+import { NO_LIMITS, tooDeep } from './limits.js';
 
 /**
- * How deeply arrays and kvlists may nest inside one attribute value. protobufjs stops at 100
- * message levels, which allows roughly 47 for span attributes; 32 is well past any real data and
- * keeps the recursion far from the stack limit.
+ * An `attributes` list; errors are located at `attributes[i]...`. Values nested more than
+ * `maxDepth` levels (arrays and maps inside values) are refused.
  */
-export const MAX_VALUE_DEPTH = 32;
-
-/** An `attributes` list; errors are located at `attributes[i]...`. */
-export function attributesFromJson(v: unknown): Attributes {
-  return keyValuesFromJson(v, 'attributes', 0);
+export function attributesFromJson(v: unknown, maxDepth = NO_LIMITS.maxDepth): Attributes {
+  return keyValuesFromJson(v, 'attributes', 0, maxDepth);
 }
 
-function keyValuesFromJson(v: unknown, field: string, depth: number): Attributes {
+function keyValuesFromJson(v: unknown, field: string, depth: number, max: number): Attributes {
   const list = readArray(v, field);
   const n = list.length;
   if (n === 0) return NONE;
   const out = new Array<KeyValue>(n);
   for (let i = 0; i < n; i++) {
     try {
-      out[i] = keyValueFromJson(list[i], depth);
+      out[i] = keyValueFromJson(list[i], depth, max);
     } catch (err) {
       throw locate(err, field, i);
     }
@@ -42,7 +39,7 @@ function keyValuesFromJson(v: unknown, field: string, depth: number): Attributes
   return out;
 }
 
-function keyValueFromJson(v: unknown, depth: number): KeyValue {
+function keyValueFromJson(v: unknown, depth: number, max: number): KeyValue {
   const o = readObject(v, '');
   let key = '';
   let value: AnyValue = null;
@@ -51,7 +48,7 @@ function keyValueFromJson(v: unknown, depth: number): KeyValue {
     if (k === 'key') key = readString(x, 'key');
     else if (k === 'value' && x !== null) {
       try {
-        value = anyValueFromJson(readObject(x, ''), depth);
+        value = anyValueFromJson(readObject(x, ''), depth, max);
       } catch (err) {
         throw locate(err, 'value');
       }
@@ -60,7 +57,7 @@ function keyValueFromJson(v: unknown, depth: number): KeyValue {
   return { key, value };
 }
 
-function anyValueFromJson(o: JsonObject, depth: number): AnyValue {
+function anyValueFromJson(o: JsonObject, depth: number, max: number): AnyValue {
   let value: AnyValue = null;
   // Exactly one member should be set; if several are, the last one wins, as in protobuf.
   for (const key in o) {
@@ -85,11 +82,11 @@ function anyValueFromJson(o: JsonObject, depth: number): AnyValue {
         break;
       case 'arrayValue':
       case 'array_value':
-        value = nested('arrayValue', x, depth, arrayFromJson);
+        value = nested('arrayValue', x, depth, max, arrayFromJson);
         break;
       case 'kvlistValue':
       case 'kvlist_value':
-        value = { kvlist: nested('kvlistValue', x, depth, kvlistFromJson) };
+        value = { kvlist: nested('kvlistValue', x, depth, max, kvlistFromJson) };
         break;
       case 'bytesValue':
       case 'bytes_value':
@@ -100,7 +97,7 @@ function anyValueFromJson(o: JsonObject, depth: number): AnyValue {
   return value;
 }
 
-function arrayFromJson(o: JsonObject, depth: number): readonly AnyValue[] {
+function arrayFromJson(o: JsonObject, depth: number, max: number): readonly AnyValue[] {
   let values: readonly AnyValue[] = NONE;
   for (const key in o) {
     if (key !== 'values') continue;
@@ -109,7 +106,7 @@ function arrayFromJson(o: JsonObject, depth: number): readonly AnyValue[] {
     const out = new Array<AnyValue>(list.length);
     for (let i = 0; i < list.length; i++) {
       try {
-        out[i] = anyValueFromJson(readObject(list[i], ''), depth);
+        out[i] = anyValueFromJson(readObject(list[i], ''), depth, max);
       } catch (err) {
         throw locate(err, 'values', i);
       }
@@ -119,10 +116,10 @@ function arrayFromJson(o: JsonObject, depth: number): readonly AnyValue[] {
   return values;
 }
 
-function kvlistFromJson(o: JsonObject, depth: number): Attributes {
+function kvlistFromJson(o: JsonObject, depth: number, max: number): Attributes {
   let values: Attributes = NONE;
   for (const key in o) {
-    if (key === 'values') values = keyValuesFromJson(o[key], 'values', depth);
+    if (key === 'values') values = keyValuesFromJson(o[key], 'values', depth, max);
   }
   return values;
 }
@@ -132,13 +129,12 @@ function nested<T>(
   field: string,
   v: unknown,
   depth: number,
-  read: (o: JsonObject, depth: number) => T,
+  max: number,
+  read: (o: JsonObject, depth: number, max: number) => T,
 ): T {
   try {
-    if (depth >= MAX_VALUE_DEPTH) {
-      throw new FieldError('', `values nested more than ${MAX_VALUE_DEPTH} levels deep`);
-    }
-    return read(readObject(v, ''), depth + 1);
+    if (depth >= max) throw new FieldError('', tooDeep(max));
+    return read(readObject(v, ''), depth + 1, max);
   } catch (err) {
     throw locate(err, field);
   }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { makeSpan, makeTraces } from '../pdata/span.js';
 import type { AnyValue, Traces } from '../pdata/traces.js';
 import { everyFieldTraces, SPAN_ID, TRACE_ID } from '../testing/otlp-fixtures.js';
-import { MAX_VALUE_DEPTH } from './json-any-value.js';
+import { NO_LIMITS } from './limits.js';
+
+const MAX_VALUE_DEPTH = NO_LIMITS.maxDepth;
+
 import { decodeTracesJson, encodeTracesJson } from './json-codec.js';
 
 /** A request with one span made of `span`'s members, as OTLP/JSON text. */
@@ -432,7 +435,7 @@ describe('decodeTracesJson rejects invalid input', () => {
     [
       'values nested too deep',
       jsonValue(deeplyNested(MAX_VALUE_DEPTH + 1)),
-      `${attr0}${'.arrayValue.values[0]'.repeat(MAX_VALUE_DEPTH)}.arrayValue: values nested more than 32 levels deep`,
+      `${attr0}${'.arrayValue.values[0]'.repeat(MAX_VALUE_DEPTH)}.arrayValue: nested deeper than ${MAX_VALUE_DEPTH} levels (limits::max_depth)`,
     ],
     [
       'a bad event time',

@@ -3,9 +3,12 @@
  * plus the JSON forms of the export response and the `google.rpc.Status` error body.
  */
 import type { Traces } from '../pdata/traces.js';
+import { type Pacer, paced, unpaced } from '../pipeline/pacer.js';
+import { JsonError, parseJsonSteps } from '../server/paced-json.js';
 import { badRequest, FieldError, locate, unencodable } from './field-error.js';
 import { readArray, readInt64, readObject, readString } from './json-scalars.js';
 import { tracesFromJson } from './json-to-pdata.js';
+import { type DecodeLimits, limitTraces, NO_LIMITS, Truncations } from './limits.js';
 import { tracesToJson } from './pdata-to-json.js';
 import {
   formatJsonDuration,
@@ -25,8 +28,37 @@ import {
  *   `expected a JSON object at the top level`,
  *   `resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex characters, got 31`.
  */
-export function decodeTracesJson(body: string | Uint8Array): Traces {
-  return located(() => tracesFromJson(parseJson(body)));
+export function decodeTracesJson(
+  body: string | Uint8Array,
+  limits: DecodeLimits = NO_LIMITS,
+  cut = new Truncations(),
+): Traces {
+  return located(() => {
+    const traces = unpaced(tracesFromJson(parseJson(body), limits));
+    return limits === NO_LIMITS ? traces : unpaced(limitTraces(traces, limits, cut));
+  });
+}
+
+/**
+ * `decodeTracesJson` in slices: the text is parsed piece by piece and converted span by span,
+ * the event loop running in between whenever a slice is used up, so a 20 MiB body does not stall
+ * the collector. `cut` counts what the limits cut.
+ */
+export async function decodeTracesJsonPaced(
+  body: Uint8Array,
+  limits: DecodeLimits,
+  cut: Truncations,
+  pacer?: Pacer,
+): Promise<Traces> {
+  try {
+    // The document may nest a few levels more than its values do (resourceSpans → … → value).
+    const root = await paced(parseJsonSteps(body, limits.maxDepth * 3 + 16), pacer);
+    const traces = await paced(tracesFromJson(root, limits), pacer);
+    return await paced(limitTraces(traces, limits, cut), pacer);
+  } catch (err) {
+    if (err instanceof JsonError) throw badRequest(err, 'invalid JSON');
+    throw err instanceof FieldError ? badRequest(err, 'invalid JSON') : err;
+  }
 }
 
 /**

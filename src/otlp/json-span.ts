@@ -27,7 +27,7 @@ import {
 } from './json-scalars.js';
 
 /** One element of `spans`; errors are located relative to the span. */
-export function spanFromJson(v: unknown): Span {
+export function spanFromJson(v: unknown, maxDepth?: number): Span {
   const o = readObject(v, '');
   let traceId = '';
   let spanId = '';
@@ -82,21 +82,21 @@ export function spanFromJson(v: unknown): Span {
         endTimeUnixNano = readUint64(x, 'endTimeUnixNano');
         break;
       case 'attributes':
-        attributes = attributesFromJson(x);
+        attributes = attributesFromJson(x, maxDepth);
         break;
       case 'droppedAttributesCount':
       case 'dropped_attributes_count':
         droppedAttributesCount = readUint32(x, 'droppedAttributesCount');
         break;
       case 'events':
-        events = mapWithin(readArray(x, 'events'), 'events', eventFromJson);
+        events = mapWithin(readArray(x, 'events'), 'events', (e) => eventFromJson(e, maxDepth));
         break;
       case 'droppedEventsCount':
       case 'dropped_events_count':
         droppedEventsCount = readUint32(x, 'droppedEventsCount');
         break;
       case 'links':
-        links = mapWithin(readArray(x, 'links'), 'links', linkFromJson);
+        links = mapWithin(readArray(x, 'links'), 'links', (l) => linkFromJson(l, maxDepth));
         break;
       case 'droppedLinksCount':
       case 'dropped_links_count':
@@ -127,7 +127,7 @@ export function spanFromJson(v: unknown): Span {
   };
 }
 
-function eventFromJson(v: unknown): SpanEvent {
+function eventFromJson(v: unknown, maxDepth?: number): SpanEvent {
   const o = readObject(v, '');
   let timeUnixNano = 0n;
   let name = '';
@@ -144,7 +144,7 @@ function eventFromJson(v: unknown): SpanEvent {
         name = readString(x, 'name');
         break;
       case 'attributes':
-        attributes = attributesFromJson(x);
+        attributes = attributesFromJson(x, maxDepth);
         break;
       case 'droppedAttributesCount':
       case 'dropped_attributes_count':
@@ -155,7 +155,7 @@ function eventFromJson(v: unknown): SpanEvent {
   return { timeUnixNano, name, attributes, droppedAttributesCount };
 }
 
-function linkFromJson(v: unknown): SpanLink {
+function linkFromJson(v: unknown, maxDepth?: number): SpanLink {
   const o = readObject(v, '');
   let traceId = '';
   let spanId = '';
@@ -179,7 +179,7 @@ function linkFromJson(v: unknown): SpanLink {
         traceState = readString(x, 'traceState');
         break;
       case 'attributes':
-        attributes = attributesFromJson(x);
+        attributes = attributesFromJson(x, maxDepth);
         break;
       case 'droppedAttributesCount':
       case 'dropped_attributes_count':

@@ -10,7 +10,12 @@ import {
   START_NANOS,
   TRACE_ID,
 } from '../testing/otlp-fixtures.js';
-import { decodeTracesRequest, encodeTracesRequest } from './proto-codec.js';
+import { NO_LIMITS, Truncations } from './limits.js';
+import {
+  decodeTracesRequest,
+  decodeTracesRequestPaced,
+  encodeTracesRequest,
+} from './proto-codec.js';
 import { ExportTraceServiceRequest } from './proto-schema.js';
 
 /** Encodes a request written as a protobufjs plain object (our own encoder not involved). */
@@ -173,7 +178,7 @@ describe('decodeTracesRequest rejects invalid input', () => {
     [
       'a truncated body',
       Uint8Array.from([0x0a, 0x05, 0x0a]),
-      'invalid protobuf: index out of range',
+      'invalid protobuf: index out of range: 2 + 5 > 3',
     ],
     [
       'a length past the end',
@@ -183,7 +188,22 @@ describe('decodeTracesRequest rejects invalid input', () => {
     [
       'an invalid wire type',
       Uint8Array.from([0x17, 0x01]),
-      'invalid protobuf: invalid wire type 7 at offset 1',
+      'invalid protobuf: invalid wire type 7 at offset 0',
+    ],
+    [
+      'field number 0 (a body of NUL bytes)',
+      new Uint8Array(1024 * 1024),
+      'invalid protobuf: invalid field number 0 at offset 0',
+    ],
+    [
+      'field number 0 inside a span',
+      Uint8Array.from([0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x00, 0x00]),
+      `invalid protobuf: invalid field number 0 at offset 6`,
+    ],
+    [
+      'a group wire type',
+      Uint8Array.from([0x0b, 0x0c]),
+      'invalid protobuf: invalid wire type 3 at offset 0',
     ],
     [
       'a 15-byte trace id',
@@ -244,30 +264,35 @@ describe('decodeTracesRequest rejects invalid input', () => {
     );
   });
 
-  it('refuses values nested past the decoder depth limit', () => {
+  it('refuses values nested past the depth limit, naming where', () => {
     // Built by hand: protobufjs's own fromObject refuses to build something this deep.
     const field = (tag: number, bytes: Uint8Array) =>
       protobuf.Writer.create().uint32(tag).bytes(bytes).finish();
-    let value = field(0x0a, Buffer.from('leaf')); // AnyValue.string_value
-    for (let i = 0; i < 60; i++) value = field(0x2a, field(0x0a, value)); // array_value.values
-    const keyValue = Buffer.concat([field(0x0a, Buffer.from('deep')), field(0x12, value)]);
-    const bytes = field(0x0a, field(0x12, field(0x12, field(0x4a, keyValue))));
-    expect(() => decodeTracesRequest(bytes)).toThrow(
-      'invalid protobuf: maximum nesting depth exceeded',
-    );
-  });
-
-  it('reports a known field sent with the wrong wire type (protobufjs reads it as declared)', () => {
-    const field = (tag: number, bytes: Uint8Array) =>
-      protobuf.Writer.create().uint32(tag).bytes(bytes).finish();
-    const span = Uint8Array.from([0x08, 0x05]); // trace_id as a varint: read as a 5-byte length
-    const bytes = field(0x0a, field(0x12, field(0x12, span)));
-    expect(() => decodeTracesRequest(bytes)).toThrow(
+    const deep = (levels: number) => {
+      let value = field(0x0a, Buffer.from('leaf')); // AnyValue.string_value
+      for (let i = 0; i < levels; i++) value = field(0x2a, field(0x0a, value)); // array_value.values
+      const keyValue = Buffer.concat([field(0x0a, Buffer.from('deep')), field(0x12, value)]);
+      return field(0x0a, field(0x12, field(0x12, field(0x4a, keyValue))));
+    };
+    const limits = { ...NO_LIMITS, maxDepth: 3 };
+    expect(() => decodeTracesRequest(deep(3), limits)).not.toThrow();
+    expect(() => decodeTracesRequest(deep(4), limits)).toThrow(
       expect.objectContaining({
         code: 'ERR_BAD_REQUEST',
-        message: 'invalid protobuf: index out of range: 8 + 5 > 8',
+        message: `${spans}.attributes[0].value.arrayValue.values[0].arrayValue.values[0].arrayValue.values[0]: nested deeper than 3 levels (limits::max_depth)`,
       }),
     );
+    // Without limits, nesting is still bounded: 4,000 levels never reach the stack's edge.
+    expect(() => decodeTracesRequest(deep(4000))).toThrow(/nested deeper than 128 levels/);
+  });
+
+  it('takes a known field sent with another wire type as an unknown field, as Go does', () => {
+    const field = (tag: number, bytes: Uint8Array) =>
+      protobuf.Writer.create().uint32(tag).bytes(bytes).finish();
+    const span = Uint8Array.from([0x08, 0x05, 0x2a, 0x01, 0x78]); // trace_id as a varint, name "x"
+    const bytes = field(0x0a, field(0x12, field(0x12, span)));
+    const decoded = decodeTracesRequest(bytes).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect([decoded.traceId, decoded.name]).toEqual(['', 'x']);
   });
 
   it('never fails with anything but ERR_BAD_REQUEST on corrupted bytes', () => {
@@ -340,5 +365,83 @@ describe('encodeTracesRequest rejects pdata that breaks its rules', () => {
         message: `cannot encode traces: ${message}`,
       }),
     );
+  });
+});
+
+describe('decoding with limits', () => {
+  const big = () =>
+    makeTraces(
+      Array.from({ length: 3 }, (_, i) =>
+        makeSpan({
+          traceId: TRACE_ID,
+          spanId: SPAN_ID,
+          name: `span ${i}`,
+          attributes: [
+            { key: 'a', value: 'x'.repeat(10) },
+            { key: 'b', value: ['1', '2', '3', '4'] },
+            {
+              key: 'c',
+              value: { kvlist: [1, 2, 3].map((n) => ({ key: `k${n}`, value: BigInt(n) })) },
+            },
+            { key: 'd', value: new Uint8Array(9) },
+            { key: 'e', value: 'é'.repeat(6) },
+          ],
+          droppedAttributesCount: 1,
+        }),
+      ),
+    );
+  const limits = {
+    maxSpans: 3,
+    maxAttributes: 4,
+    maxValueLength: 5,
+    maxArrayLength: 2,
+    maxDepth: 8,
+  };
+
+  it('cuts strings, bytes, arrays and attribute lists, counting what it cut', () => {
+    const cut = new Truncations();
+    const span = decodeTracesRequest(encodeTracesRequest(big()), limits, cut).resourceSpans[0]!
+      .scopeSpans[0]!.spans[0]!;
+    expect(span.attributes).toEqual([
+      { key: 'a', value: 'xxxxx' },
+      { key: 'b', value: ['1', '2'] },
+      {
+        key: 'c',
+        value: {
+          kvlist: [
+            { key: 'k1', value: 1n },
+            { key: 'k2', value: 2n },
+          ],
+        },
+      },
+      { key: 'd', value: new Uint8Array(5) },
+    ]);
+    // One attribute over the limit, added to the one the sender had dropped already.
+    expect(span.droppedAttributesCount).toBe(2);
+    expect(span.name).toBe('span ');
+    // Per span: the name, `a` and `d` cut; `b` and `c` shortened; `e` dropped.
+    expect({ ...cut }).toEqual({ attributes: 3, values: 9, arrays: 6 });
+  });
+
+  it('refuses a request with more spans than max_spans_per_request', () => {
+    expect(() =>
+      decodeTracesRequest(encodeTracesRequest(big()), { ...limits, maxSpans: 2 }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_TOO_MANY_SPANS',
+        message:
+          'the request holds more than 2 spans (limits::max_spans_per_request); send smaller batches',
+      }),
+    );
+  });
+
+  it('decodes in slices to exactly what it decodes at once', async () => {
+    const bytes = encodeTracesRequest(everyFieldTraces());
+    expect(await decodeTracesRequestPaced(bytes, NO_LIMITS, new Truncations())).toEqual(
+      decodeTracesRequest(bytes),
+    );
+    await expect(
+      decodeTracesRequestPaced(Uint8Array.from([0xff]), NO_LIMITS, new Truncations()),
+    ).rejects.toThrow(PermanentError);
   });
 });

@@ -6,16 +6,14 @@
  * took 3.5× as long. The small replies go through protobufjs both ways.
  */
 import type { Traces } from '../pdata/traces.js';
+import { type Pacer, paced, unpaced } from '../pipeline/pacer.js';
 import { badRequest, FieldError, unencodable } from './field-error.js';
 import { int64FromLong, type LongBits } from './int64.js';
+import { type DecodeLimits, NO_LIMITS, Truncations } from './limits.js';
 import { tracesToProto } from './pdata-to-proto.js';
-import {
-  ExportTraceServiceRequest,
-  ExportTraceServiceResponse,
-  RetryInfo,
-  RpcStatus,
-} from './proto-schema.js';
-import { type PbTracesRequest, tracesFromProto } from './proto-to-pdata.js';
+import { ProtoError, ProtoReader } from './proto-reader.js';
+import { ExportTraceServiceResponse, RetryInfo, RpcStatus } from './proto-schema.js';
+import { tracesFromProto } from './proto-to-pdata.js';
 import {
   durationFromMs,
   isRetryInfoTypeUrl,
@@ -28,20 +26,50 @@ import {
 const INVALID = 'invalid protobuf';
 
 /**
- * Decodes an OTLP `ExportTraceServiceRequest` (also the body of `TracesData`).
+ * Decodes an OTLP `ExportTraceServiceRequest` (also the body of `TracesData`) at once. Without
+ * `limits`, nothing is cut (only nesting is bounded): for data a receiver already took.
  *
  * @throws PermanentError `ERR_BAD_REQUEST` for bytes that are not a valid request
  *   (`invalid protobuf: index out of range: 12 + 40 > 30`) or that break OTLP's rules
  *   (`resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 16 bytes, got 15`).
+ * @throws CollectorError `ERR_TOO_MANY_SPANS` past `limits.maxSpans`.
  */
-export function decodeTracesRequest(bytes: Uint8Array): Traces {
-  const message = decodeWith<PbTracesRequest>(ExportTraceServiceRequest, bytes);
+export function decodeTracesRequest(
+  bytes: Uint8Array,
+  limits: DecodeLimits = NO_LIMITS,
+  cut = new Truncations(),
+): Traces {
   try {
-    return tracesFromProto(message);
+    return unpaced(tracesFromProto(new ProtoReader(bytes), limits, cut));
   } catch (err) {
-    // Only a FieldError is about the input; anything else is our bug and must surface as such.
-    throw err instanceof FieldError ? badRequest(err, INVALID) : err;
+    throw decodeError(err);
   }
+}
+
+/**
+ * `decodeTracesRequest` in slices: the event loop runs between spans whenever a slice is used
+ * up, so a 20 MiB request does not stall the collector. `cut` counts what the limits cut.
+ */
+export async function decodeTracesRequestPaced(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  cut: Truncations,
+  pacer?: Pacer,
+): Promise<Traces> {
+  try {
+    return await paced(tracesFromProto(new ProtoReader(bytes), limits, cut), pacer);
+  } catch (err) {
+    throw decodeError(err);
+  }
+}
+
+/**
+ * Bad input becomes `ERR_BAD_REQUEST`; a refusal by a limit (`CollectorError`) passes as it is;
+ * anything else is our bug and must surface as such.
+ */
+function decodeError(err: unknown): unknown {
+  if (err instanceof FieldError || err instanceof ProtoError) return badRequest(err, INVALID);
+  return err;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface Graph {
  * pipelines that name them; each pipeline gets its own processor instances (as in the Collector).
  */
 export function buildGraph(config: ResolvedConfig, logger: Logger, telemetry: Telemetry): Graph {
-  const host = new CollectorHost(logger);
+  const host = new CollectorHost(logger, config.pipelines);
   const nodes: Node[] = [];
   const settings = (kind: Kind, id: string, pipelineId?: string): Settings => ({
     id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compileRegex } from '../config/regex.js';
+import { compileRegex, type Regex, regexProblem } from '../config/regex.js';
 import { str } from '../config/schema.js';
 import type { ConfigIssue } from '../errors/errors.js';
 
@@ -32,7 +32,7 @@ export const attributeActionsSchema = z.array(attributeActionSchema, {
 });
 
 /** Patterns are written as for the Collector (RE2): see `compileRegex`. */
-export const compilePattern = (pattern: string): RegExp => compileRegex(pattern);
+export const compilePattern = (pattern: string): Regex => compileRegex(pattern);
 
 /** The cross-field rules of each action; `prefix` is the actions list's key path. */
 export function validateActions(
@@ -69,13 +69,10 @@ export function validateActions(
         break;
     }
     if (a.pattern !== undefined) {
-      try {
-        compilePattern(a.pattern);
-        if (a.action === 'extract' && !/\(\?P?<[^=!]/.test(a.pattern)) {
-          at('pattern', 'an extract pattern needs at least one named group, e.g. (?<user>\\w+)');
-        }
-      } catch (err) {
-        at('pattern', `invalid regular expression: ${(err as Error).message}`);
+      const problem = regexProblem(a.pattern);
+      if (problem) at('pattern', `invalid regular expression: ${problem}`);
+      else if (a.action === 'extract' && !compilePattern(a.pattern).hasNamedGroups) {
+        at('pattern', 'an extract pattern needs at least one named group, e.g. (?P<user>\\w+)');
       }
     }
   });

@@ -57,11 +57,11 @@ function compileStep(a: AttributeActionConfig): Step {
     case 'extract':
       return (m) => {
         const v = m.get(key);
-        const groups = typeof v === 'string' ? pattern!.exec(v)?.groups : undefined;
-        if (!groups) return false;
+        const match = typeof v === 'string' ? pattern!.firstMatch(v) : undefined;
+        if (!match) return false;
         let changed = false;
-        for (const [name, captured] of Object.entries(groups)) {
-          if (captured !== undefined) changed = set(m, name, captured) || changed;
+        for (const [name, r] of Object.entries(match.groups)) {
+          changed = set(m, name, (v as string).slice(r.start, r.end)) || changed;
         }
         return changed;
       };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compileRegex } from '../config/regex.js';
+import { compileRegex, regexProblem } from '../config/regex.js';
 import { str } from '../config/schema.js';
 import type { ConfigIssue } from '../errors/errors.js';
 import { getAttribute } from '../pdata/attributes.js';
@@ -71,12 +71,11 @@ export function validateMatchProperties(m: MatchProperties, path: string): Confi
       ),
     ];
     for (const p of patterns) {
-      try {
-        compileRegex(p);
-      } catch (err) {
+      const problem = regexProblem(p);
+      if (problem) {
         issues.push({
           path,
-          message: `invalid regular expression ${JSON.stringify(p)}: ${(err as Error).message}`,
+          message: `invalid regular expression ${JSON.stringify(p)}: ${problem}`,
         });
       }
     }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { CollectorError } from '../errors/errors.js';
+import { memoryBudget, noMemoryError, type Reservation } from '../pipeline/memory-budget.js';
 
 const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
@@ -23,11 +24,32 @@ const tooLarge = (limit: number, stage: string) =>
   );
 
 /**
+ * Reserves memory for a request before its body is read (`pipeline/memory-budget.ts`), from its
+ * Content-Length; a body sent in chunks reserves as it arrives. Throws the retryable refusal
+ * (503 with Retry-After) when the memory_limiter's limit would be passed. A body declared over
+ * `limit` reserves nothing: `readBody` refuses it for good (413) without reading it.
+ */
+export function reserveForBody(req: IncomingMessage, limit: number): Reservation {
+  const declared = Number(req.headers['content-length']);
+  const reservation = memoryBudget.reserve(
+    Number.isFinite(declared) && declared > 0 && declared <= limit ? declared : 0,
+  );
+  if (!reservation) throw noMemoryError();
+  return reservation;
+}
+
+/**
  * Reads a request body, decompressing it as its Content-Encoding says. The limit applies to the
  * bytes on the wire and again to the bytes after decompression, while they stream, so a
- * compression bomb is cut off at the limit instead of filling memory.
+ * compression bomb is cut off at the limit instead of filling memory. With a `reservation`,
+ * bytes beyond what it covers (a chunked body, a decompressed one) are reserved as they come,
+ * and the request is refused (retryably) when there is no memory for them.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  reservation?: Reservation,
+): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const makeDecoder = encoding === 'identity' || encoding === '' ? undefined : DECODERS[encoding];
   if (encoding !== 'identity' && encoding !== '' && !makeDecoder) {
@@ -42,10 +64,22 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     req.resume();
     throw tooLarge(limit, 'as sent');
   }
-  const raw = await collect(req, limit, 'as sent', 'drain');
+  const declaredBytes = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  let covered = declaredBytes;
+  let held = 0;
+  const account = reservation
+    ? (n: number) => {
+        held += n;
+        if (held <= covered) return true;
+        const more = held - covered;
+        covered = held;
+        return reservation.grow(more);
+      }
+    : undefined;
+  const raw = await collect(req, limit, 'as sent', 'drain', account);
   if (!makeDecoder) return raw;
   const decoder = makeDecoder();
-  const inflated = collect(decoder, limit, 'after decompression', 'destroy');
+  const inflated = collect(decoder, limit, 'after decompression', 'destroy', account);
   decoder.end(raw);
   try {
     return await inflated;
@@ -70,19 +104,22 @@ function collect(
   limit: number,
   stage: string,
   onOverflow: 'drain' | 'destroy',
+  account?: (bytes: number) => boolean,
 ): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (err: Error) => {
+      stream.removeAllListeners('data');
+      chunks.length = 0;
+      if (onOverflow === 'drain') stream.resume();
+      else stream.destroy();
+      reject(err);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        stream.removeAllListeners('data');
-        if (onOverflow === 'drain') stream.resume();
-        else stream.destroy();
-        reject(tooLarge(limit, stage));
-        return;
-      }
+      if (size > limit) return stop(tooLarge(limit, stage));
+      if (account && !account(chunk.length)) return stop(noMemoryError());
       chunks.push(chunk);
     };
     stream.on('data', onData);

@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
+import type { Logger } from 'pino';
 import { parseEndpoint } from '../config/schema.js';
+import { serverTlsOptions, type TlsServerConfig, watchTls } from '../config/tls.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS } from './server-settings.js';
 
 export interface HttpListener {
   readonly server: Server;
@@ -11,15 +16,44 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on `host:port` and resolves once it listens (rejects if it cannot bind). */
+/** How a listener treats slow and numerous clients, and TLS (all optional). */
+export interface ListenOptions {
+  /** Serve HTTPS with these settings (read now, and again every `reload_interval`). */
+  readonly tls?: TlsServerConfig;
+  /** Time allowed for a request's headers (and for the TLS handshake). */
+  readonly readHeaderTimeoutMs?: number;
+  /** Time allowed for a whole request, body included; a trickled body is cut with 408. */
+  readonly readTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly idleTimeoutMs?: number;
+  /** Connections beyond this many are closed as they arrive. */
+  readonly maxConnections?: number;
+  /** Where a failed TLS reload is reported. */
+  readonly logger?: Logger;
+}
+
+/** How often Node checks header and request timeouts (its default, 30 s, made them late). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/** Starts an HTTP(S) server on `host:port` and resolves once it listens (rejects if it cannot bind). */
 export async function listenHttp(
   endpoint: string,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  options: ListenOptions = {},
 ): Promise<HttpListener> {
   const parsed = parseEndpoint(endpoint);
   if (!parsed) throw new Error(`invalid endpoint ${JSON.stringify(endpoint)}`);
   let closing = false;
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const headerTimeout = options.readHeaderTimeoutMs ?? DEFAULT_READ_HEADER_TIMEOUT_MS;
+  const requestTimeout = options.readTimeoutMs ?? 0;
+  const serverOptions = {
+    keepAliveTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    // Node refuses a header timeout longer than the request timeout.
+    headersTimeout: requestTimeout > 0 ? Math.min(headerTimeout, requestTimeout) : headerTimeout,
+    requestTimeout,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // A request that was already inside when closing began keeps its connection only until its
     // response is written; otherwise keep-alive would hold `close()` open for a minute.
     res.once('finish', () => {
@@ -27,10 +61,17 @@ export async function listenHttp(
     });
     if (closing) res.shouldKeepAlive = false;
     handler(req, res);
-  });
-  // Request and header timeouts as the Collector's confighttp defaults (read_header_timeout 1m).
-  server.headersTimeout = 60_000;
-  server.requestTimeout = 0;
+  };
+  const tls = options.tls;
+  const server: Server = tls
+    ? (createHttpsServer(
+        { ...serverOptions, ...serverTlsOptions(tls), handshakeTimeout: headerTimeout },
+        onRequest,
+      ) as unknown as Server)
+    : createServer(serverOptions, onRequest);
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
+  // A client that fails the TLS handshake (no or wrong client certificate) is its own problem.
+  server.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -41,6 +82,14 @@ export async function listenHttp(
     });
     server.listen(parsed.port, parsed.host || undefined, () => resolve());
   });
+  const stopReload = tls
+    ? watchTls(
+        tls,
+        () => serverTlsOptions(tls),
+        (opts) => (server as unknown as TlsServer).setSecureContext(opts),
+        options.logger,
+      )
+    : () => {};
   const info = server.address() as AddressInfo;
   const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
   return {
@@ -50,6 +99,7 @@ export async function listenHttp(
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;
+        stopReload();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

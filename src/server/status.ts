@@ -5,6 +5,7 @@ import { asRetryable, CollectorError, errorMessage, isPermanent } from '../error
 export const GrpcCode = {
   OK: 0,
   INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   RESOURCE_EXHAUSTED: 8,
   UNIMPLEMENTED: 12,
@@ -29,6 +30,8 @@ const BY_CODE: Partial<Record<ErrorCode, readonly [number, number]>> = {
   ERR_METHOD_NOT_ALLOWED: [405, GrpcCode.UNIMPLEMENTED],
   ERR_NOT_FOUND: [404, GrpcCode.UNIMPLEMENTED],
   ERR_UNAUTHENTICATED: [401, GrpcCode.UNAUTHENTICATED],
+  ERR_TOO_MANY_SPANS: [413, GrpcCode.RESOURCE_EXHAUSTED],
+  ERR_REQUEST_TIMEOUT: [408, GrpcCode.DEADLINE_EXCEEDED],
 };
 
 /** Clients are told to wait at least this long when the refusal named no delay. */

@@ -1,3 +1,4 @@
+import type { ComponentDetails } from '../component/details.js';
 import type { CollectorStatus, ComponentStatus, Host, Kind, Settings } from '../component/types.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { createTelemetry } from '../telemetry/telemetry.js';
@@ -11,6 +12,7 @@ export function testSettings(kind: Kind, id: string, pipelineId?: string): Setti
 export class TestHost implements Host {
   readonly reports: ComponentStatus[] = [];
   readonly extensions = new Map<string, unknown>();
+  private readonly providers: Array<() => ComponentDetails> = [];
 
   getExtension(id: string) {
     return this.extensions.get(id) as ReturnType<Host['getExtension']>;
@@ -20,7 +22,16 @@ export class TestHost implements Host {
     this.reports.push(status);
   }
 
+  publishDetails(provider: () => ComponentDetails): void {
+    this.providers.push(provider);
+  }
+
+  /** What the component published, merged as the collector's host merges it. */
+  details(): ComponentDetails {
+    return Object.assign({}, ...this.providers.map((p) => p()));
+  }
+
   collectorStatus(): CollectorStatus {
-    return { ready: true, components: [] };
+    return { ready: true, components: [], pipelines: [] };
   }
 }

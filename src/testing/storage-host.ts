@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileStorageConfigSchema } from '../extensions/file-storage/config.js';
-import { createFileStorage, type Storage } from '../extensions/file-storage/file-storage.js';
+import { createFileStorage, type FileStorage } from '../extensions/file-storage/file-storage.js';
 import { TestHost, testSettings } from './settings.js';
 
 /**
@@ -11,7 +11,7 @@ import { TestHost, testSettings } from './settings.js';
  */
 export async function hostWithFileStorage(
   directory = mkdtempSync(join(tmpdir(), 'storage-')),
-): Promise<{ host: TestHost; storage: Storage; directory: string }> {
+): Promise<{ host: TestHost; storage: FileStorage; directory: string }> {
   const storage = createFileStorage(
     testSettings('extension', 'file_storage'),
     fileStorageConfigSchema.parse({

@@ -6,7 +6,8 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -66,6 +67,9 @@ describe('shipped configs', () => {
     expect(checkSchema({ receivers: { kafka: {} } })).toBe(false);
     expect(checkSchema({ processors: { batch: { timeout: 'soon' } } })).toBe(false);
     expect(checkSchema({ processors: { batch: { timeout: '${env:BATCH_TIMEOUT}' } } })).toBe(true);
+    const logs = (l: object) => checkSchema({ service: { telemetry: { logs: l } } });
+    expect(logs({ level: 'DEBUG', encoding: 'console' })).toBe(true);
+    expect(logs({ level: 'loud' })).toBe(false);
   });
 });
 
@@ -95,7 +99,7 @@ describe('Dockerfile', () => {
   });
 
   it('builds better-sqlite3 from source, with no binary download', () => {
-    expect(read('.npmrc')).toContain('build-from-source=true');
+    expect(docker).toContain('COPY package.json package-lock.json .prebuild-installrc ./');
     expect(docker).toContain('npm ci --ignore-scripts');
     expect(docker).toContain('npm rebuild better-sqlite3');
   });
@@ -117,6 +121,7 @@ describe('Dockerfile', () => {
       OTLP_HTTP_ENDPOINT: '127.0.0.1:0',
       DIFY_RECEIVER_ENDPOINT: '127.0.0.1:0',
       HEALTH_CHECK_ENDPOINT: '127.0.0.1:0',
+      STATUS_ENDPOINT: '127.0.0.1:0',
       METRICS_ADDRESS: '127.0.0.1:0',
     });
     const health = await run.waitForLog((l) => l.msg === 'health check listening');
@@ -131,6 +136,53 @@ describe('Dockerfile', () => {
     expect(probe.status).toBe(0);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
+  });
+});
+
+describe('installing better-sqlite3', () => {
+  it('compiles from source: its installer finds .prebuild-installrc and downloads nothing', () => {
+    expect(read('.prebuild-installrc')).toMatch(/^buildFromSource=true$/m);
+    // As npm runs it at install time: from the package's own directory, upward to ours.
+    const r = spawnSync(process.execPath, ['../prebuild-install/bin.js', '--verbose'], {
+      cwd: new URL('node_modules/better-sqlite3/', root).pathname,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_build_from_source: '' },
+    });
+    expect(r.stderr).toContain('--build-from-source specified, not attempting download.');
+    expect(r.stderr).not.toContain('http request');
+    expect(r.status).toBe(1); // so that `prebuild-install || node-gyp rebuild` compiles
+  });
+
+  it('leaves npm without unknown settings (no warning on every npm command)', () => {
+    const r = spawnSync('npm', ['config', 'list'], { cwd: root.pathname, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/Unknown \w+ config/);
+  });
+});
+
+describe('.ci/run', () => {
+  /** Runs .ci/run with apt-get and npm stubbed (npm fails, so it stops after the install). */
+  function ciRun(chromium: string) {
+    const bin = tempPath('bin');
+    mkdirSync(bin);
+    const log = join(bin, 'apt-get.log');
+    writeFileSync(join(bin, 'apt-get'), `#!/bin/sh\necho "$*" >> ${log}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'npm'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const r = spawnSync('bash', [new URL('.ci/run', root).pathname], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, CHROMIUM: chromium },
+    });
+    return { stdout: r.stdout, aptGet: existsSync(log) ? readFileSync(log, 'utf8') : '' };
+  }
+
+  it('installs Chromium with apt-get when it is missing', () => {
+    const r = ciRun('/nonexistent/chromium');
+    expect(r.aptGet).toBe('update\ninstall -y chromium\n');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('0 passed, 1 failed');
+  });
+
+  it('leaves apt alone when Chromium is there', () => {
+    expect(ciRun(process.execPath).aptGet).toBe('');
   });
 });
 

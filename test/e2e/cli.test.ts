@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { builtinFactories } from '../../src/components.js';
+import { loadConfig } from '../../src/config/load.js';
+import { resolveConfig } from '../../src/config/resolve.js';
 import { decodeTracesJson } from '../../src/otlp/json-codec.js';
 import { encodeTracesRequest } from '../../src/otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../src/pdata/span.js';
@@ -70,6 +73,54 @@ describe('dify-opik-collector validate', () => {
   });
 });
 
+describe('log settings', () => {
+  it.each([
+    ['DEBUG', 'debug'],
+    ['trace', 'debug'],
+    ['Info', 'info'],
+    ['warning', 'warn'],
+    ['WARN', 'warn'],
+    ['ERROR', 'error'],
+  ])('takes LOG_LEVEL=%s with the repository collector.yaml (as %s)', (level, as) => {
+    const config = resolveConfig(loadConfig(['collector.yaml']), builtinFactories, {
+      LOG_LEVEL: level,
+    });
+    expect(config.telemetry.logs).toEqual({ level: as, encoding: 'json' });
+  });
+
+  it('says what a wrong level should be, and nothing untrue about the extensions', () => {
+    const r = cli(['validate', '--config', 'collector.yaml'], { LOG_LEVEL: 'loud' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'invalid configuration: 1 problem',
+      expect.stringMatching(
+        /^ {2}service::telemetry::logs::level: expected one of debug, info, warn, error \(any case; trace and warning are read as debug and warn\), got "loud" \(.*collector\.yaml:\d+\)$/,
+      ),
+    ]);
+  });
+
+  it('writes console lines, as the Collector does, with logs::encoding: console', async () => {
+    const config = configFile(
+      VALID.replace(
+        '  telemetry:\n',
+        '  telemetry:\n    logs:\n      level: DEBUG\n      encoding: console\n',
+      ),
+    );
+    const run = runCollector(['--config', config]);
+    await run.waitForLog((l) => String(l.msg).includes('collector started'));
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const started = run.logs.find((l) => String(l.msg).includes('collector started'))!;
+    expect(String(started.msg)).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tinfo\t-\tcollector started\t\{"pipelines":\["traces"\]\}$/,
+    );
+    const receiver = run.logs.find((l) => String(l.msg).includes('OTLP/HTTP receiver listening'));
+    expect(String(receiver?.msg)).toMatch(
+      /\tinfo\treceiver\/otlp\tOTLP\/HTTP receiver listening\t\{"endpoint":"127\.0\.0\.1:\d+","tls":false\}$/,
+    );
+  });
+});
+
 describe('dify-opik-collector components', () => {
   it('lists the registered types by kind', () => {
     const r = cli(['components']);
@@ -127,6 +178,23 @@ describe('dify-opik-collector print-config', () => {
 });
 
 describe('dify-opik-collector run', () => {
+  it('shuts down gracefully on a SIGTERM that comes while it starts', async () => {
+    const config = configFile(
+      VALID.replace(
+        'service:\n',
+        'extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\nservice:\n  extensions: [health_check]\n',
+      ),
+    );
+    const run = runCollector(['--config', config]);
+    // Extensions start first: the pipelines are not running yet.
+    await run.waitForLog((l) => l.msg === 'health check listening');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['signal received, shutting down', 'collector stopped']),
+    );
+  });
+
   it('drains the batch into the exporter on SIGTERM, answers the client, and exits 0', async () => {
     const out = tempPath('traces.jsonl');
     const config = configFile(`receivers:

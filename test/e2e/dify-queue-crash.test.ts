@@ -92,7 +92,9 @@ describe('dify_queue: kill -9 between taking and finishing', () => {
     // stores them anyway, so the restart sends some envelopes a second time.
     fake.latencyMs = 800;
     const first = await launch(fake);
-    await eventually(() => fake.requests.length > 0);
+    // A write, not the version question the exporter asks first.
+    const writes = ['traces', 'spans', 'otlp'];
+    await eventually(() => fake.requests.some((r) => writes.includes(r.route)));
     first.child.kill('SIGKILL');
     await first.exited;
     const left = await world.lengths();

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { builtinFactories } from '../../src/components.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { FakeOpik, type FakeOpikOptions } from '../fake-opik/server.js';
-import { cli } from './cli.js';
+import { cli, cliAsync, runCollector } from './cli.js';
 
 const fakes: FakeOpik[] = [];
 const servers: Server[] = [];
@@ -46,6 +46,20 @@ service:
   return { file, dir };
 }
 
+/** Ports nothing listens on right now. */
+async function freePorts(n: number): Promise<number[]> {
+  const held = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = createServer();
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+      return s;
+    }),
+  );
+  const ports = held.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 async function fake(options: FakeOpikOptions = {}, tweak: (f: FakeOpik) => void = () => {}) {
   const f = await new FakeOpik(options).start();
   tweak(f);
@@ -83,6 +97,7 @@ describe('dify-opik-collector doctor', () => {
         '✓ exporter "opik": Opik answers at http://127.0.0.1:<port>/api',
         '✓ exporter "opik": no API key needed (self-hosted Opik); workspace "default" accepted',
         '✓ exporter "opik": the clock is within Opik Cloud’s 24 h ingestion window (<skew>)',
+        '✓ exporter "opik": Opik 2.2.122; spans are written for Opik 2.2',
         '✓ exporter "opik": Opik’s OTLP endpoint exists and accepts the opik.* id overrides',
         QUEUE_OK,
         'all checks passed',
@@ -133,7 +148,7 @@ describe('dify-opik-collector doctor', () => {
     });
     const { file, dir } = configFor(`${f.url}/api`);
     const r = await doctor(file, dir);
-    expect(r.lines.slice(5, 7)).toEqual([
+    expect(r.lines.slice(6, 8)).toEqual([
       '✗ exporter "opik": Opik has no OTLP endpoint at http://127.0.0.1:<port>/api/v1/private/otel/v1/traces (HTTP 404); the REST API will carry the data instead',
       '    fix: nothing is lost; upgrade Opik to a version with OTLP ingestion to use it',
     ]);
@@ -144,9 +159,33 @@ describe('dify-opik-collector doctor', () => {
     const f = await fake({ idOverrides: false });
     const { file, dir } = configFor(`${f.url}/api`);
     const r = await doctor(file, dir);
-    expect(r.lines.slice(5, 7)).toEqual([
+    expect(r.lines.slice(6, 8)).toEqual([
       '✗ exporter "opik": Opik’s OTLP endpoint ignores the opik.* id overrides (an Opik before 2.1); the REST API will carry the data instead',
       '    fix: nothing is lost; upgrade Opik to 2.1 or later to use its OTLP endpoint',
+    ]);
+  });
+
+  it.each([
+    ['2.1.23', '✓ exporter "opik": Opik 2.1.23; spans are written for Opik 2.1'],
+    [
+      '2.3.0',
+      '✓ exporter "opik": Opik 2.3.0 is newer than the newest version this collector knows; spans are written as for Opik 2.2.122',
+    ],
+  ])('shows the version Opik reports (%s) and what it means for the spans', async (v, line) => {
+    const f = await fake({}, (x) => {
+      x.reportedVersion = v;
+    });
+    const { file, dir } = configFor(`${f.url}/api`);
+    expect((await doctor(file, dir)).lines[5]).toBe(line);
+  });
+
+  it('says when Opik does not tell its version', async () => {
+    const f = await fake({}, (x) => x.fail('version', { status: 404 }));
+    const { file, dir } = configFor(`${f.url}/api`);
+    const r = await doctor(file, dir);
+    expect(r.lines.slice(5, 7)).toEqual([
+      '✗ exporter "opik": Opik does not tell its version at http://127.0.0.1:<port>/api/is-alive/ver; spans are written as for Opik 2.2.122',
+      '    fix: let that path through to Opik (a proxy in front of it must pass /is-alive/); an Opik before 2.2 stores the 2.2 encoding under other keys',
     ]);
   });
 
@@ -162,6 +201,41 @@ describe('dify-opik-collector doctor', () => {
       '✗ receiver "otlp" cannot listen on 127.0.0.1:<port>: the address is already in use',
       '    fix: stop what uses that address (another collector?) or change receivers::otlp::protocols::http::endpoint',
     ]);
+  });
+
+  it('passes inside the running collector: its own ports are in use by itself', async () => {
+    const f = await fake();
+    const [otlp, health, status, metrics] = await freePorts(4);
+    const { file, dir } = configFor(`${f.url}/api`, {}, `127.0.0.1:${otlp}`);
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(
+          'extensions:\n',
+          `extensions:\n  health_check:\n    endpoint: 127.0.0.1:${health}\n  status:\n    endpoint: 127.0.0.1:${status}\n`,
+        )
+        .replace(
+          '  extensions: [file_storage]',
+          '  extensions: [health_check, status, file_storage]',
+        )
+        .replace('metrics: { level: none }', `metrics: { address: 127.0.0.1:${metrics} }`),
+    );
+    const run = runCollector(['--config', file]);
+    await run.waitForLog((l) => l.msg === 'collector started');
+    const r = await cliAsync(['doctor', '--config', file]);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    const via = `in the running collector (its health check at 127.0.0.1:${health})`;
+    expect(r.stdout.replaceAll(dir, '<dir>').split('\n')).toEqual(
+      expect.arrayContaining([
+        `✓ extension "health_check" is serving on 127.0.0.1:${health} ${via}`,
+        `✓ extension "status" is serving on 127.0.0.1:${status} ${via}`,
+        `✓ receiver "otlp" is serving on 127.0.0.1:${otlp} ${via}`,
+        `✓ the metrics endpoint is serving on 127.0.0.1:${metrics} ${via}`,
+        'all checks passed',
+      ]),
+    );
+    expect(r.code).toBe(0);
   });
 
   it('runs from the command line and exits 1 when a check fails', () => {

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpik } from '../fake-opik/server.js';
-import { CLI, configFile } from './cli.js';
+import { cliAsync, configFile } from './cli.js';
 import { tempDir } from './durable-support.js';
 
 let fake: FakeOpik;
@@ -12,20 +11,7 @@ beforeEach(async () => {
 });
 afterEach(() => fake.stop());
 
-function cliAsync(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const config = () =>
+const config = (endpoint = `${fake.url}/api`) =>
   configFile(`receivers:
   otlp:
     protocols:
@@ -33,7 +19,7 @@ const config = () =>
         endpoint: 127.0.0.1:0
 exporters:
   opik:
-    endpoint: ${fake.url}/api
+    endpoint: ${endpoint}
 service:
   pipelines:
     traces:
@@ -71,7 +57,14 @@ describe('dify-opik-collector replay', () => {
         .join('\n')}\n`,
     );
     const r = await cliAsync(['replay', file, '--config', config()]);
-    expect([r.code, r.stdout.trim()]).toEqual([0, 'replayed 2 of 2 item(s)']);
+    expect([r.code, r.stdout.trim().split('\n')]).toEqual([
+      0,
+      [
+        'replayed 2 of 2 item(s)',
+        `moved ${file} to ${file}.replayed (its items are in Opik now; delete it when you like)`,
+      ],
+    ]);
+    expect(existsSync(file)).toBe(false);
     expect(fake.traces().map((t) => t.id)).toEqual([trace.id]);
     expect(fake.spans().map((s) => s.id)).toEqual([span.id]);
     const order = fake.requests.map((q) => q.route);
@@ -89,5 +82,64 @@ describe('dify-opik-collector replay', () => {
     expect(r.stderr).toContain('1 item(s) were refused again');
     const kept = JSON.parse(readFileSync(`${file}.failed.jsonl`, 'utf8')) as { reason: string };
     expect(kept.reason).toMatch(/^replay: HTTP 400: .*not-a-uuid/);
+    expect(r.stderr).toMatch(/^ {2}1 × replay: HTTP 400: .*not-a-uuid/m);
+  });
+
+  it('finds the one refused item in a batch and delivers the others', async () => {
+    const file = join(tempDir(), 'dl.jsonl');
+    const lines = [
+      { exporter: 'opik', kind: 'trace', item: trace },
+      { exporter: 'opik', kind: 'span', item: span },
+      { exporter: 'opik', kind: 'span', item: { ...span, id: 'not-a-uuid' } },
+    ];
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const r = await cliAsync(['replay', file, '--config', config()]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('replayed 2 of 3 item(s)');
+    expect(fake.spans().map((s) => s.id)).toEqual([span.id]);
+  });
+
+  it('says why when Opik cannot be reached, and leaves the file alone', async () => {
+    const file = join(tempDir(), 'dl.jsonl');
+    const text = `${JSON.stringify({ exporter: 'opik', kind: 'span', item: span })}\n`;
+    writeFileSync(file, text);
+    await fake.stop();
+    const endpoint = `${fake.url}/api`;
+    const r = await cliAsync(['replay', file, '--config', config(endpoint)]);
+    expect(r.code).toBe(1);
+    const port = new URL(fake.url).port;
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `replay stopped after 0 of 1 item(s): cannot reach Opik at ${endpoint}: connect ECONNREFUSED 127.0.0.1:${port} (connection refused: nothing listens at that address; is the service running?) (exporter "opik", ${endpoint})`,
+      `${file} is left as it was; run replay again once Opik takes data (\`dify-opik-collector doctor\` says what is wrong). Items already sent are upserted by id, never duplicated.`,
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(existsSync(`${file}.failed.jsonl`)).toBe(false);
+    expect(existsSync(`${file}.replayed`)).toBe(false);
+  });
+
+  it('says when Opik is up but failing (HTTP 503), and sends nothing more', async () => {
+    const file = join(tempDir(), 'dl.jsonl');
+    writeFileSync(file, `${JSON.stringify({ exporter: 'opik', kind: 'span', item: span })}\n`);
+    fake.down = true;
+    const r = await cliAsync(['replay', file, '--config', config()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'replay stopped after 0 of 1 item(s): Opik answered HTTP 503: Service Unavailable (the service is unavailable (down, starting or overloaded))',
+    );
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('after a replay that went through, removes the stale FILE.failed.jsonl and says so', async () => {
+    const file = join(tempDir(), 'dl.jsonl');
+    writeFileSync(file, `${JSON.stringify({ exporter: 'opik', kind: 'trace', item: trace })}\n`);
+    writeFileSync(
+      `${file}.failed.jsonl`,
+      '{"kind":"span","reason":"replay: HTTP 400","item":{}}\n',
+    );
+    const r = await cliAsync(['replay', file, '--config', config()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`removed ${file}.failed.jsonl, left over from an earlier replay`);
+    expect(existsSync(`${file}.failed.jsonl`)).toBe(false);
+    expect(readFileSync(`${file}.replayed`, 'utf8')).toContain(trace.id);
   });
 });

@@ -26,12 +26,25 @@ const USAGE_RENAMES: Record<string, string> = {
   cache_creation_tokens: 'cache_creation_input_tokens',
 };
 
+/** How the mapping differs per version (`version.ts`). */
+export interface MapperOptions {
+  /** 2.2 (PR #7499): prefix rules store under the stripped key; bare JSON objects merge. */
+  readonly strippedKeys: boolean;
+  /** 2.2 (PR #7909): `gen_ai.provider.name`, then the provider alias map. */
+  readonly providerName: boolean;
+}
+
 /** Opik's `enrichSpanWithAttributes` as reference/opik.md §2 describes it. */
-export function mapAttributes(span: OtelSpan, rules: readonly Rule[]): MappedAttributes {
+export function mapAttributes(
+  span: OtelSpan,
+  rules: readonly Rule[],
+  options: MapperOptions,
+): MappedAttributes {
   const out: MappedAttributes = { type: 'general', metadata: {} };
   const input: JsonObject = {};
   const output: JsonObject = {};
   const usage: Record<string, number> = {};
+  const sinks: Sinks = { out, input, output, usage, strippedKeys: options.strippedKeys };
   for (const { key, value } of span.attributes) {
     const rule = findRule(rules, key);
     if (!rule) {
@@ -39,8 +52,13 @@ export function mapAttributes(span: OtelSpan, rules: readonly Rule[]): MappedAtt
       continue;
     }
     if (rule.spanType) out.type = rule.spanType;
-    apply(rule, key, value, { out, input, output, usage });
+    apply(rule, key, value, sinks);
   }
+  // PR #7909: `gen_ai.provider.name` counts only when `gen_ai.system` is blank.
+  if ((out.provider === undefined || out.provider.trim() === '') && sinks.providerName) {
+    out.provider = sinks.providerName;
+  }
+  if (out.provider !== undefined) out.provider = normaliseProvider(out, options.providerName);
   if (out.metadata['gen_ai.operation.name'] === 'invoke_agent') out.type = 'general';
   if (usage.prompt_tokens !== undefined && usage.completion_tokens !== undefined) {
     usage.total_tokens ??= usage.prompt_tokens + usage.completion_tokens;
@@ -56,18 +74,23 @@ interface Sinks {
   input: JsonObject;
   output: JsonObject;
   usage: Record<string, number>;
+  strippedKeys: boolean;
+  providerName?: string;
 }
 
 function apply(rule: Rule, key: string, value: OtelValue, s: Sinks): void {
   switch (rule.outcome) {
     case 'INPUT':
-      putColumn(s.input, key, value);
+      putBucket(s.input, rule, key, value, s.strippedKeys);
       return;
     case 'OUTPUT':
-      putColumn(s.output, key, value);
+      putBucket(s.output, rule, key, value, s.strippedKeys);
       return;
     case 'METADATA':
-      putColumn(s.out.metadata, key, value);
+      putBucket(s.out.metadata, rule, key, value, s.strippedKeys);
+      return;
+    case 'PROVIDER_NAME':
+      s.providerName = value.kind === 'string' ? value.value : '';
       return;
     case 'MODEL':
       s.out.model = value.kind === 'string' ? value.value : '';
@@ -95,6 +118,80 @@ function apply(rule: Rule, key: string, value: OtelValue, s: Sinks): void {
     case 'DROP':
       return;
   }
+}
+
+/** Keys a merged JSON object never sets (2.2's `mergeJsonObjectOrFallback`). */
+const RESERVED = new Set(['thread_id', 'integration', 'server.address']);
+
+/**
+ * Stores an INPUT/OUTPUT/METADATA attribute. 2.1.23: under its full key. 2.2 (PR #7499): under
+ * `storageKey`; an empty storage key with a JSON-object text merges the object's fields (reserved
+ * keys skipped), anything else stays under the rule's key.
+ */
+function putBucket(
+  node: JsonObject,
+  rule: Rule,
+  key: string,
+  value: OtelValue,
+  strippedKeys: boolean,
+): void {
+  const storage = strippedKeys ? storageKey(rule, key) : key;
+  const merged = storage === '' && value.kind === 'string' ? jsonObject(value.value) : undefined;
+  if (merged) {
+    for (const [k, v] of Object.entries(merged)) if (!RESERVED.has(k)) node[k] = v;
+  } else putColumn(node, storage === '' ? rule.rule : storage, value);
+}
+
+/** `OpenTelemetryMappingUtils.storageKey` (2.2): a prefix rule's key without the prefix. */
+export function storageKey(rule: Rule, key: string): string {
+  if (!rule.prefix) return key;
+  const suffix = key.slice(rule.rule.length);
+  if (suffix === '' || suffix.startsWith('.') || rule.rule.endsWith('.')) {
+    return suffix.startsWith('.') ? suffix.slice(1) : suffix;
+  }
+  return key;
+}
+
+function jsonObject(text: string): JsonObject | undefined {
+  const t = text.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(t);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as JsonObject)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const PROVIDER_ALIASES: Record<string, string> = {
+  vertex_ai: 'google_vertexai',
+  'gcp.vertex_ai': 'google_vertexai',
+  'gcp.gemini': 'google_ai',
+  'aws.bedrock': 'bedrock',
+  'az.ai.openai': 'azure',
+  'azure.ai.openai': 'azure',
+  mistral_ai: 'mistral',
+  x_ai: 'xai',
+};
+
+/**
+ * The provider after Opik's rewriting (reference/opik.md §2, "Provider rewriting"): 2.2 maps the
+ * aliases of `GenAiProviderAliasResolver` (trimmed, lower-cased), then both versions resolve
+ * Google (`google`; 2.2 also `gcp.gen_ai`) to `google_vertexai` or `google_ai` by the
+ * `server.address` kept in metadata. The reference does not spell out that test; the fake calls
+ * an address naming `aiplatform` Vertex AI. The Elastic Inference Service resolver is left out.
+ */
+function normaliseProvider(out: MappedAttributes, aliases: boolean): string {
+  let provider = out.provider!;
+  if (aliases) provider = PROVIDER_ALIASES[provider.trim().toLowerCase()] ?? provider;
+  const google = aliases ? ['google', 'gcp.gen_ai'] : ['google'];
+  if (!google.includes(provider.trim().toLowerCase())) return provider;
+  const address = out.metadata['server.address'];
+  return typeof address === 'string' && address.includes('aiplatform')
+    ? 'google_vertexai'
+    : 'google_ai';
 }
 
 /** Opik's `extractToJsonColumn`. */

@@ -9,6 +9,7 @@ export type Route =
   | 'read'
   | 'delete'
   | 'ping'
+  | 'version'
   | 'auth'
   | 'workspace'
   | 'trace'
@@ -22,6 +23,7 @@ const UUID_SEGMENT = /^\/v1\/private\/(traces|spans)\/([^/]+)$/;
 
 export function routeOf(method: string, path: string): Route | undefined {
   if ((method === 'GET' || method === 'HEAD') && path === '/is-alive/ping') return 'ping';
+  if (method === 'GET' && path === '/is-alive/ver') return 'version';
   if (method === 'POST' && path === '/v1/private/auth') return 'auth';
   if (method === 'GET' && path === '/v1/private/auth/workspace') return 'workspace';
   if (method === 'POST' && path === '/v1/private/traces') return 'trace';
@@ -53,6 +55,7 @@ export function knownPath(path: string): boolean {
     '/v1/private/spans/batch',
     '/v1/private/traces/feedback-scores',
     '/v1/private/spans/feedback-scores',
+    '/is-alive/ver',
   ].includes(path);
 }
 

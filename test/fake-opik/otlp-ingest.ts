@@ -4,6 +4,7 @@ import type { OtelSpan } from './otlp-decode.js';
 import { type BatchCheck, idProblem, jsonError, type Reply } from './rest-batch.js';
 import type { Rule } from './rules.js';
 import type { FakeStore, Row } from './store.js';
+import type { Behaviour } from './version.js';
 
 /** Redis `GETEX`/`SET` with a TTL, keyed as Opik keys its OTel trace-id memory. */
 export class TtlMemory {
@@ -36,6 +37,7 @@ export interface IngestContext {
   readonly memory: TtlMemory;
   readonly nowMs: number;
   readonly windowMs?: number;
+  readonly behaviour: Behaviour;
 }
 
 const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
@@ -58,8 +60,12 @@ export function ingestOtlp(spans: readonly OtelSpan[], ctx: IngestContext): Repl
   clearParentUsage(mapped.map((m) => m.row));
   const spanCheck: BatchCheck = { kind: 'spans', windowMs: ctx.windowMs, nowMs: ctx.nowMs };
   const traceCheck: BatchCheck = { ...spanCheck, kind: 'traces' };
+  const rooted = new Set<string>();
   for (const { row, fromOverride } of mapped) {
     if (row.parent_span_id !== undefined || fromOverride) continue;
+    // 2.2.1 (PR #7504): the first root of a trace in the request makes the trace, the rest don't.
+    if (ctx.behaviour.rootFixes && rooted.has(String(row.trace_id))) continue;
+    rooted.add(String(row.trace_id));
     const refused = idProblem(row.trace_id, traceCheck) ?? createTrace(row, ctx);
     if (refused) return refused;
   }
@@ -108,12 +114,16 @@ function toRow(
   const traceId = traceOverride ?? derivedTraceId;
   const ts = timestampOf(traceId);
   const spanId = override(span, 'opik.span_id', ctx) ?? convertOtelId(span.spanId, ts);
+  // 2.2.1 (PR #7504): a parent id equal to the trace id marks a root too.
+  const noParent =
+    span.parentSpanId.length === 0 ||
+    (ctx.behaviour.rootFixes && span.parentSpanId.equals(span.traceId));
   const parent = traceOverride
     ? override(span, 'opik.parent_span_id', ctx)
-    : span.parentSpanId.length === 0
+    : noParent
       ? undefined
       : convertOtelId(span.parentSpanId, ts);
-  const attrs = mapAttributes(span, ctx.rules);
+  const attrs = mapAttributes(span, ctx.rules, ctx.behaviour);
   const metadata: { [k: string]: JsonValue } = {};
   if (integration) metadata.integration = integration;
   Object.assign(metadata, attrs.metadata);
@@ -208,6 +218,8 @@ function createTrace(span: Row, ctx: IngestContext): Reply | undefined {
     input: span.input,
     output: span.output,
     metadata,
+    // PR #7537 (2.2): the root span's tags tag the trace too.
+    tags: ctx.behaviour.rootTagsOnTrace ? span.tags : undefined,
     error_info: span.error_info,
     source: 'sdk',
     thread_id:

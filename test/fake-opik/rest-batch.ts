@@ -30,6 +30,8 @@ export interface BatchCheck {
   /** The ±window Opik Cloud applies to UUIDv7 timestamps; undefined = OSS (no check). */
   readonly windowMs?: number;
   readonly nowMs: number;
+  /** 2.2 (PR #7553): a span's `trace_id` and `parent_span_id` must be UUIDv7 too. */
+  readonly referencedIdsV7?: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export function checkBatch(body: unknown, c: BatchCheck): Reply | Item[] {
   });
   if (errors.length > 0) return validationError(errors);
   for (const it of items as Item[]) {
-    const bad = idProblem(it.id, c);
+    const bad = idProblem(it.id, c) ?? (c.referencedIdsV7 ? referencedProblem(it) : undefined);
     if (bad) return bad;
   }
   return items as Item[];
@@ -67,7 +69,9 @@ export function checkSingle(body: unknown, c: BatchCheck): { refused: Reply } | 
   if (typeError) return { refused: jsonError(400, `Unable to process JSON. ${typeError}`) };
   const errors = beanProblems(body as Item, '', c.kind);
   if (errors.length > 0) return { refused: validationError(errors) };
-  const bad = idProblem((body as Item).id, c);
+  const bad =
+    idProblem((body as Item).id, c) ??
+    (c.referencedIdsV7 ? referencedProblem(body as Item) : undefined);
   return bad ? { refused: bad } : { item: body as Item };
 }
 
@@ -180,6 +184,22 @@ export function idProblem(id: JsonValue | undefined, c: BatchCheck): Reply | und
     'Invalid UUID for id',
     `id with timestamp '${new Date(ts).toISOString()}' must be in the allowed ingestion window of 'PT${hours}H' around now, reason '${reason}'`,
   );
+}
+
+/**
+ * PR #7553 (2.2): every span's `trace_id`, and `parent_span_id` when present, must be a version 7
+ * UUID, checked with the other ids, before anything is written. (The "not too far in the future"
+ * half of that check is left out: its message is not in the reference.) The same check applies
+ * to the single create and the PATCH of a span (sdk-writes.ts).
+ */
+export function referencedProblem(it: Item): Reply | undefined {
+  if (typeof it.trace_id === 'string' && !isV7(it.trace_id)) {
+    return jsonError(400, 'Invalid UUID for id', 'Span trace id must be a version 7 UUID');
+  }
+  if (typeof it.parent_span_id === 'string' && !isV7(it.parent_span_id)) {
+    return jsonError(400, 'Invalid UUID for id', 'Span parent id must be a version 7 UUID');
+  }
+  return undefined;
 }
 
 /** A validated item as a stored row (project resolved, times normalised, tags as a set). */

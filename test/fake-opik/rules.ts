@@ -2,7 +2,8 @@
  * Opik's OTLP attribute rules (reference/opik.md §2, "Recognised attribute keys at U"), in rule-set
  * order: Logfire, GenAI, OpenInference, LiveKit, Pydantic, LiteLLM, General, Smolagents,
  * LangFuse. The first matching rule wins; an attribute no rule matches goes to input. The Claude
- * Code rules (spans named `claude_code.*`) are left out: no span of this project is one.
+ * Code rules (spans named `claude_code.*`) are left out: no span of this project is one. The 2.2
+ * differences are switched by `RuleOptions`.
  */
 export type Outcome =
   | 'INPUT'
@@ -14,6 +15,7 @@ export type Outcome =
   | 'COST'
   | 'TAGS'
   | 'THREAD_ID'
+  | 'PROVIDER_NAME'
   | 'DROP';
 
 export interface Rule {
@@ -45,32 +47,37 @@ const LOGFIRE: Rule[] = [
   ...exact('USAGE', 'llm')('usage'),
 ];
 
-const GENAI: Rule[] = [
-  ...exact('INPUT')('gen_ai.prompt'),
-  ...exact('OUTPUT')('gen_ai.completion'),
-  ...exact('MODEL', 'llm')(
-    'gen_ai.request_model',
-    'gen_ai.response_model',
-    'gen_ai.request.model',
-    'gen_ai.response.model',
-  ),
-  ...exact('METADATA', 'llm')('gen_ai.request.temperature', 'gen_ai.response.id'),
-  ...exact('METADATA')('gen_ai.response.finish_reasons'),
-  ...exact('PROVIDER', 'llm')('gen_ai.system'),
-  ...exact('COST', 'llm')('gen_ai.usage.cost'),
-  ...prefix('USAGE', 'llm')('gen_ai.usage.'),
-  ...prefix('INPUT', 'llm')('gen_ai.input.'),
-  ...prefix('OUTPUT', 'llm')('gen_ai.output.'),
-  ...exact('INPUT', 'llm')('gen_ai.system_instructions'),
-  ...prefix('METADATA', 'llm')('gen_ai.cost.'),
-  ...exact('INPUT')('gen_ai.tool.call.arguments'),
-  ...exact('OUTPUT')('gen_ai.tool.call.result'),
-  ...prefix('METADATA')('gen_ai.tool.', 'gen_ai.agent.'),
-  ...exact('METADATA')('gen_ai.token.type', 'gen_ai.framework', 'gen_ai.operation.name'),
-  ...prefix('INPUT')('gen_ai.request.'),
-  ...prefix('OUTPUT')('gen_ai.response'),
-  ...exact('THREAD_ID')('gen_ai.conversation.id'),
-];
+function genAi(toolCallType: boolean, providerName: boolean): Rule[] {
+  return [
+    ...exact('INPUT')('gen_ai.prompt'),
+    ...exact('OUTPUT')('gen_ai.completion'),
+    ...exact('MODEL', 'llm')(
+      'gen_ai.request_model',
+      'gen_ai.response_model',
+      'gen_ai.request.model',
+      'gen_ai.response.model',
+    ),
+    ...exact('METADATA', 'llm')('gen_ai.request.temperature', 'gen_ai.response.id'),
+    ...exact('METADATA')('gen_ai.response.finish_reasons'),
+    ...exact('PROVIDER', 'llm')('gen_ai.system'),
+    ...exact('COST', 'llm')('gen_ai.usage.cost'),
+    ...prefix('USAGE', 'llm')('gen_ai.usage.'),
+    ...prefix('INPUT', 'llm')('gen_ai.input.'),
+    ...prefix('OUTPUT', 'llm')('gen_ai.output.'),
+    ...exact('INPUT', 'llm')('gen_ai.system_instructions'),
+    ...prefix('METADATA', 'llm')('gen_ai.cost.'),
+    // 2.2.0: these also set the span type `tool`.
+    ...exact('INPUT', toolCallType ? 'tool' : undefined)('gen_ai.tool.call.arguments'),
+    ...exact('OUTPUT', toolCallType ? 'tool' : undefined)('gen_ai.tool.call.result'),
+    ...prefix('METADATA')('gen_ai.tool.', 'gen_ai.agent.'),
+    ...exact('METADATA')('gen_ai.token.type', 'gen_ai.framework', 'gen_ai.operation.name'),
+    ...prefix('INPUT')('gen_ai.request.'),
+    ...prefix('OUTPUT')('gen_ai.response'),
+    ...exact('THREAD_ID')('gen_ai.conversation.id'),
+    // PR #7909 (2.2.x): used only when `gen_ai.system` is blank (attribute-mapper.ts).
+    ...(providerName ? exact('PROVIDER_NAME', 'llm')('gen_ai.provider.name') : []),
+  ];
+}
 
 const OPENINFERENCE: Rule[] = [
   // The literal ".*" is part of Opik's prefix, so this rule never matches a real key.
@@ -142,15 +149,22 @@ const TAIL: Rule[] = [
   ...exact('METADATA', 'llm')('langfuse.observation.completion_start_time'),
 ];
 
-export function ruleList(withIdOverrides: boolean): Rule[] {
+export interface RuleOptions {
+  /** false models an Opik before 2.1, which has no rule for the `opik.*` ids. */
+  readonly idOverrides: boolean;
+  readonly toolCallType: boolean;
+  readonly providerName: boolean;
+}
+
+export function ruleList(o: RuleOptions): Rule[] {
   return [
     ...LOGFIRE,
-    ...GENAI,
+    ...genAi(o.toolCallType, o.providerName),
     ...OPENINFERENCE,
     ...LIVEKIT,
     ...PYDANTIC,
     ...LITELLM,
-    ...general(withIdOverrides),
+    ...general(o.idOverrides),
     ...TAIL,
   ];
 }

@@ -5,6 +5,7 @@ import {
   checkSingle,
   jsonError,
   type Reply,
+  referencedProblem,
   toRow,
   typeProblem,
   validationError,
@@ -21,6 +22,8 @@ export interface WriteContext {
   readonly workspace: string;
   readonly nowMs: number;
   readonly windowMs?: number;
+  /** 2.2 (PR #7553): a span's `trace_id` / `parent_span_id` must be UUIDv7 (create and PATCH). */
+  readonly referencedIdsV7: boolean;
   /** Rows a PATCH created before their create (Opik's "partial" rows), by id. */
   readonly partial: Set<string>;
   readonly newId: () => string;
@@ -38,7 +41,12 @@ export function createOne(
   baseUrl: string,
   ctx: WriteContext,
 ): Reply {
-  const check: BatchCheck = { kind, windowMs: ctx.windowMs, nowMs: ctx.nowMs };
+  const check: BatchCheck = {
+    kind,
+    windowMs: ctx.windowMs,
+    nowMs: ctx.nowMs,
+    referencedIdsV7: kind === 'spans' && ctx.referencedIdsV7,
+  };
   const checked = checkSingle(body, check);
   if ('refused' in checked) return checked.refused;
   const item = checked.item;
@@ -126,6 +134,8 @@ export function updateOne(
     errors.push('totalEstimatedCost must be greater than or equal to 0.0');
   }
   if (errors.length > 0) return validationError(errors);
+  const referenced = kind === 'spans' && ctx.referencedIdsV7 ? referencedProblem(o) : undefined;
+  if (referenced) return referenced;
   const lower = id.toLowerCase();
   const project = ctx.store.project(ctx.workspace, projectOf(o));
   const existing = ctx.store.get(kind, ctx.workspace, lower);

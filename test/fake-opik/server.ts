@@ -11,6 +11,7 @@ import { ruleList } from './rules.js';
 import { createOne, putScores, updateOne, type WriteContext } from './sdk-writes.js';
 import { FakeStore, type Row } from './store.js';
 import { newV7 } from './v7.js';
+import { type Behaviour, behaviourOf, OPIK_2_2 } from './version.js';
 
 /** How the fake misbehaves on a request: an HTTP answer, no answer at all, or a dropped connection. */
 export type Failure =
@@ -29,6 +30,13 @@ export interface RecordedRequest {
 }
 
 export interface FakeOpikOptions {
+  /**
+   * The Opik version played (`version.ts`): `2.1.23`, or 2.2 behaviour from `2.2.0` on; answered
+   * at `GET /is-alive/ver`. Default: the newest release, 2.2.122.
+   */
+  readonly version?: string;
+  /** 2.2's `maxRequestSizeBytes` (default 512 MiB, self-hosted). */
+  readonly maxRequestSizeBytes?: number;
   readonly auth?: AuthMode;
   /** false models an Opik before 2.1: `opik.trace_id`/`opik.span_id`/`opik.parent_span_id` mean nothing. */
   readonly idOverrides?: boolean;
@@ -58,6 +66,9 @@ export class FakeOpik {
   down = false;
   /** Milliseconds every answer waits, for a slow Opik. */
   latencyMs = 0;
+  /** The version `GET /is-alive/ver` answers; the behaviour follows `options.version`. */
+  reportedVersion: string;
+  readonly behaviour: Behaviour;
   private readonly failures: Array<{ route: Route | 'any'; failure: Failure; left: number }> = [];
   private readonly memory: TtlMemory;
   private readonly sockets = new Set<Socket>();
@@ -66,6 +77,8 @@ export class FakeOpik {
 
   constructor(readonly options: FakeOpikOptions = {}) {
     this.memory = new TtlMemory(options.otelTtlMs ?? 3 * 3_600_000, () => this.now());
+    this.behaviour = behaviourOf(options.version ?? OPIK_2_2);
+    this.reportedVersion = this.behaviour.version;
   }
 
   now(): number {
@@ -162,14 +175,17 @@ export class FakeOpik {
     body: Buffer,
   ): Reply {
     if (route === 'otlp' && this.otlpMissing) return jsonError(404, 'HTTP 404 Not Found');
-    // IsAliveResource: outside /v1/private, so no auth.
-    if (route === 'ping')
-      return { status: 200, body: { message: 'Healthy Server', healthy: true } };
     if (!route) {
       return knownPath(path)
         ? jsonError(405, 'HTTP 405 Method Not Allowed')
         : jsonError(404, 'HTTP 404 Not Found');
     }
+    // `IsAliveResource` is outside /v1/private: no auth.
+    if (route === 'ping')
+      return { status: 200, body: { message: 'Healthy Server', healthy: true } };
+    if (route === 'version') return { status: 200, body: { version: this.reportedVersion } };
+    const tooLarge = this.sizeGuard(req);
+    if (tooLarge) return tooLarge;
     const who = authenticate(this.options.auth ?? { mode: 'oss' }, req.headers, query);
     if ('status' in who) return who;
     const projectHeader = String(req.headers.projectname ?? '').trim();
@@ -185,6 +201,7 @@ export class FakeOpik {
       workspace: who.workspace,
       nowMs: this.now(),
       windowMs: this.options.uuidWindowMs,
+      referencedIdsV7: this.behaviour.referencedIdsV7,
       partial: this.partial,
       newId: () => newV7(this.now()),
     });
@@ -228,6 +245,18 @@ export class FakeOpik {
     }
   }
 
+  /**
+   * 2.2 (PR #7483, `RequestSizeLimitFilter`): every route, on `Content-Length` as sent. (An
+   * invalid `Content-Length`, Opik's other 400, never gets here: Node's parser answers it 400.)
+   */
+  private sizeGuard(req: IncomingMessage): Reply | undefined {
+    const length = req.headers['content-length'];
+    if (!this.behaviour.sizeGuard || length === undefined) return undefined;
+    const max = this.options.maxRequestSizeBytes ?? 512 * 1024 * 1024;
+    if (Number(length) <= max) return undefined;
+    return jsonError(413, `Request body exceeds the maximum allowed size of ${max} bytes`);
+  }
+
   private otlp(
     req: IncomingMessage,
     body: Buffer,
@@ -255,11 +284,12 @@ export class FakeOpik {
       workspace: who.workspace,
       workspaceId: who.workspaceId,
       project,
-      rules: ruleList(overrides),
+      rules: ruleList({ idOverrides: overrides, ...this.behaviour }),
       idOverrides: overrides,
       memory: this.memory,
       nowMs: this.now(),
       windowMs: this.options.uuidWindowMs,
+      behaviour: this.behaviour,
     });
   }
 
@@ -282,6 +312,7 @@ export class FakeOpik {
       kind,
       windowMs: this.options.uuidWindowMs,
       nowMs: this.now(),
+      referencedIdsV7: kind === 'spans' && this.behaviour.referencedIdsV7,
     });
     if (!Array.isArray(items)) return items;
     const now = new Date(this.now()).toISOString();

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { AnyFactory } from '../../component/types.js';
 import type { ResolvedConfig } from '../../config/resolve.js';
-import { redactSecrets } from '../../config/secret.js';
+import { redactSecrets, scrubSecrets } from '../../config/secret.js';
 import { loadAndReport, type Output } from './validate.js';
 
 /** The config as it will run: files merged, `--set` applied, env expanded, defaults filled in. */
@@ -46,7 +46,10 @@ export function printConfigCommand(
   const resolved = loadAndReport(configs, sets, factories, io);
   if (!resolved) return 1;
   const config = effectiveConfig(resolved);
-  const shown = flags.mode === 'unredacted' ? config : redactSecrets(config);
-  io.out(flags.format === 'json' ? JSON.stringify(shown, null, 2) : stringify(shown).trimEnd());
+  const redacted = flags.mode !== 'unredacted';
+  const shown = redacted ? redactSecrets(config) : config;
+  const text =
+    flags.format === 'json' ? JSON.stringify(shown, null, 2) : stringify(shown).trimEnd();
+  io.out(redacted ? scrubSecrets(text) : text);
   return 0;
 }

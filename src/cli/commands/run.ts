@@ -27,17 +27,29 @@ export async function runCommand(
   }
   const resolved = loadAndReport(configs, sets, factories, io);
   if (!resolved) return 1;
-  const logger = createLogger(resolved.telemetry.logs.level);
+  const { level, encoding } = resolved.telemetry.logs;
+  const logger = createLogger(level, 2, encoding);
+  // Signals are taken from the start: one that comes while the pipelines start (a process
+  // manager stopping the collector at once) must shut it down, not kill it mid-way.
+  const signals: NodeJS.Signals[] = [];
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    signals.push(signal);
+  };
+  const listener = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGTERM', listener);
+  process.on('SIGINT', listener);
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
     collector = await startCollector(resolved, logger);
   } catch (err) {
     logger.error({ err: errorMessage(err) }, 'collector failed to start');
+    process.off('SIGTERM', listener);
+    process.off('SIGINT', listener);
     return 1;
   }
   return new Promise<number>((resolve) => {
     let signalled = false;
-    const onSignal = (signal: NodeJS.Signals) => {
+    onSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
         logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
         resolve(130);
@@ -61,7 +73,6 @@ export async function runCommand(
         },
       );
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    for (const signal of signals) onSignal(signal);
   });
 }

@@ -1,5 +1,5 @@
 import type { Traces } from '../../pdata/traces.js';
-import type { QueueEntry, QueueStore, QueueTotals } from './store.js';
+import type { QueueEntry, QueueStore, QueueTotals } from '../../storage/queue-store.js';
 
 /** A queue in memory: fast, and gone with the process. */
 export class MemoryQueueStore implements QueueStore {
@@ -46,6 +46,15 @@ export class MemoryQueueStore implements QueueStore {
       this.taken.delete(seq);
       this.count(e, -1);
     }
+  }
+
+  release(seqs: readonly number[]): void {
+    const back = seqs.flatMap((seq) => this.taken.get(seq) ?? []);
+    for (const e of back) {
+      this.taken.delete(e.seq);
+      this.waitingCount += e.items;
+    }
+    this.waiting.unshift(...back.sort((a, b) => a.seq - b.seq));
   }
 
   dropOldest(): QueueEntry | undefined {

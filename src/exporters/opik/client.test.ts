@@ -34,6 +34,7 @@ describe('OpikHttp', () => {
       projectName: 'p',
       compression,
       compressionLevel,
+      maxBodyBytes: 0,
     });
   const body = Buffer.from('span '.repeat(2000));
 

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Pool } from 'undici';
+import { clientTlsOptions, type TlsClientConfig } from '../../config/tls.js';
 import type { HttpAnswer } from './classify.js';
 import type { OpikConfig } from './config.js';
 import { PathError } from './path-error.js';
@@ -16,7 +17,14 @@ export interface OpikHttpOptions {
   readonly compression: 'gzip' | 'none';
   /** zlib level, 1 (fastest) to 9. */
   readonly compressionLevel: number;
+  /** Largest body sent, in bytes as sent (compressed); 0 = no limit of our own. */
+  readonly maxBodyBytes: number;
+  /** For an `https://` endpoint: trusted CA, client certificate, verification, server name. */
+  readonly tls?: TlsClientConfig;
 }
+
+/** Opik 2.2's 413 body names its limit (reference/opik.md §1, `RequestSizeLimitFilter`). */
+const OPIK_LIMIT_RE = /maximum allowed size of (\d+) bytes/;
 
 /** The client for an `opik` exporter's settings (the exporter, `doctor` and `replay` share it). */
 export function opikHttpFor(config: OpikConfig): OpikHttp {
@@ -27,6 +35,8 @@ export function opikHttpFor(config: OpikConfig): OpikHttp {
     projectName: config.project_name,
     compression: config.compression,
     compressionLevel: config.compression_params.level,
+    maxBodyBytes: config.max_request_body_size,
+    tls: config.tls,
   });
 }
 
@@ -34,15 +44,24 @@ export function opikHttpFor(config: OpikConfig): OpikHttp {
  * Opik's HTTP API over one keep-alive connection pool (undici): the few calls the exporter
  * makes, with Opik's headers. Answers come back unclassified (see `classify.ts`); a transport
  * failure (refused, reset, DNS) is a `RetryableError`. Never logs: the key is a header here.
+ *
+ * Request size: a body larger than `maxBodyBytes`, or than the limit Opik (or a proxy) showed with
+ * a 413, is not sent; it is answered here with a 413, as Opik would, so the caller splits it. The
+ * limit a 413 shows is Opik's own number when its body says it, else just under the refused size.
  */
 export class OpikHttp {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly common: Record<string, string>;
+  private learntLimit = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: OpikHttpOptions) {
     const url = new URL(options.endpoint);
-    this.pool = new Pool(url.origin, { connections: 8, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(url.origin, {
+      connections: 8,
+      keepAliveTimeout: 30_000,
+      ...(options.tls ? { connect: clientTlsOptions(options.tls) } : {}),
+    });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.common = { 'user-agent': 'dify-opik-collector' };
     if (options.apiKey !== '') this.common.authorization = options.apiKey;
@@ -92,6 +111,9 @@ export class OpikHttp {
       payload = await gzipAsync(body, { level: this.options.compressionLevel });
       all['content-encoding'] = 'gzip';
     }
+    const size = payload?.byteLength ?? 0;
+    const limit = Math.min(this.options.maxBodyBytes || Number.POSITIVE_INFINITY, this.learntLimit);
+    if (size > limit) return tooLarge(size, limit, limit === this.learntLimit);
     try {
       const res = await this.pool.request({
         method,
@@ -100,7 +122,12 @@ export class OpikHttp {
         body: payload,
         signal,
       });
-      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      const answer = { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      if (answer.status === 413 && size > 0) {
+        const stated = Number(OPIK_LIMIT_RE.exec(answer.body)?.[1] ?? Number.NaN);
+        this.learntLimit = Math.min(this.learntLimit, Number.isNaN(stated) ? size - 1 : stated);
+      }
+      return answer;
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       // The path lets the fallback tell an unreachable OTLP route from an unreachable Opik.
@@ -118,4 +145,17 @@ export class OpikHttp {
 /** Whether `name` can travel in an HTTP header unchanged (Opik reads `projectName` as Latin-1). */
 export function isHeaderSafe(name: string): boolean {
   return /^[\x20-\x7e]*$/.test(name);
+}
+
+/** The 413 a body over the limit gets without being sent (classified like Opik's: split). */
+function tooLarge(size: number, limit: number, opiks: boolean): HttpAnswer {
+  const whose = opiks ? 'the limit Opik answered 413 for' : 'max_request_body_size';
+  return {
+    status: 413,
+    headers: {},
+    body: JSON.stringify({
+      code: 413,
+      message: `not sent: the body (${size} bytes as sent) exceeds ${whose} (${limit} bytes)`,
+    }),
+  };
 }

@@ -8,7 +8,7 @@ import {
 } from './config.js';
 
 const parse = (user: Record<string, unknown> = {}) =>
-  opikConfigSchema.parse(deepMerge(createDefaultOpikConfig(), user));
+  opikConfigSchema.parse(deepMerge(createDefaultOpikConfig(user), user));
 
 describe('opik exporter config', () => {
   it('defaults to a local Opik with the SDK names and the Collector’s retry settings', () => {
@@ -42,7 +42,18 @@ describe('opik exporter config', () => {
       ingestion_window: { check: 'auto', window: 86_400_000, outside: 'dead_letter' },
       trace_id_memory: { ttl: 10_800_000, max_entries: 100_000 },
       max_items_per_request: 1000,
+      max_request_body_size: 0,
     });
+  });
+
+  it.each([
+    ['no sending_queue block: off', {}, false],
+    ['a block without enabled: on, as in the Collector', { storage: 'file_storage' }, true],
+    ['an empty block: on', {}, true],
+    ['enabled: false: off', { enabled: false, storage: 'file_storage' }, false],
+  ])('turns the sending queue on as the Collector does — %s', (what, block, enabled) => {
+    const user = what.startsWith('no ') ? {} : { sending_queue: block };
+    expect(parse(user).sending_queue.enabled).toBe(enabled);
   });
 
   it('takes values as ${env:…} delivers them, strings', () => {

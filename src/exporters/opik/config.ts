@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { isMap } from '../../config/merge.js';
 import { bool, duration, httpUrl, int, str } from '../../config/schema.js';
+import { tlsClientSchema } from '../../config/tls.js';
 import type { ConfigIssue } from '../../errors/errors.js';
 import {
   defaultFallback,
@@ -29,6 +31,8 @@ export const opikConfigSchema = z.strictObject({
   }),
   /** Per attempt (0 = none). */
   timeout: duration(),
+  /** The Collector's client `tls` settings for an `https://` endpoint (`ca_file`, `insecure_skip_verify`, …). */
+  tls: tlsClientSchema.optional(),
   retry_on_failure: retryOnFailureSchema,
   /** Off by default here (the Collector's is on): see the README's "Sending queue". */
   sending_queue: sendingQueueSchema,
@@ -47,7 +51,14 @@ export const opikConfigSchema = z.strictObject({
   trace_id_memory: z.strictObject({
     ttl: duration(),
     max_entries: int().pipe(z.number().min(1)),
+    /** A storage extension holding the memory (default: the persistent queue's, else memory). */
+    storage: str().optional(),
   }),
+  /**
+   * Largest request body sent, in bytes as sent (after compression); larger requests are split
+   * first. 0 = none of our own (Opik's own limit, learnt from a 413, is honoured either way).
+   */
+  max_request_body_size: int({ min: 0 }),
   /** Items per REST request and spans per OTLP request (Opik allows 1 to 1000). */
   max_items_per_request: int().pipe(
     z.number().min(1).max(1000, { error: 'Opik takes at most 1000' }),
@@ -55,7 +66,13 @@ export const opikConfigSchema = z.strictObject({
 });
 export type OpikConfig = z.infer<typeof opikConfigSchema>;
 
-export function createDefaultOpikConfig(): Record<string, unknown> {
+/**
+ * The defaults. The sending queue is off unless the user writes a `sending_queue` block: a block
+ * without `enabled` turns it on, as the Collector's default `enabled: true` would.
+ */
+export function createDefaultOpikConfig(
+  user: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
   return {
     endpoint: 'http://localhost:5173/api',
     api_key: '',
@@ -65,13 +82,14 @@ export function createDefaultOpikConfig(): Record<string, unknown> {
     compression_params: { level: 1 },
     timeout: '30s',
     retry_on_failure: defaultRetryOnFailure(),
-    sending_queue: { ...defaultSendingQueue(), enabled: false },
+    sending_queue: { ...defaultSendingQueue(), enabled: isMap(user.sending_queue) },
     fallback: defaultFallback(),
     dead_letter: {},
     detect_id_overrides: true,
     ingestion_window: { check: 'auto', window: '24h', outside: 'dead_letter' },
     trace_id_memory: { ttl: '3h', max_entries: 100_000 },
     max_items_per_request: 1000,
+    max_request_body_size: 0,
   };
 }
 

@@ -1,4 +1,3 @@
-import type { AuthWatch } from './auth-watch.js';
 import type { Verdict } from './classify.js';
 import type { OpikHttp } from './client.js';
 import type { DeadLetterEntry } from './dead-letter.js';
@@ -11,10 +10,11 @@ export interface DeliveryContext {
   readonly http: OpikHttp;
   readonly maxItems: number;
   readonly now: () => number;
-  readonly auth: AuthWatch;
   readonly metrics: OpikMetrics;
   readonly recentTraceRows: RecentIds;
   readonly deadLetter: (entries: readonly DeadLetterEntry[]) => Promise<void>;
+  /** The Opik ids the id store knows for these OTel traces. */
+  readonly knownTraces: (otelTraceIds: string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 /** The outcome of one request, or `handled` when the attempt dealt with its items itself. */
@@ -55,7 +55,6 @@ async function deliverSplitting<I>(
     case 'handled':
       return;
     case 'ok':
-      ctx.auth.accepted();
       d.delivered(items);
       return;
     case 'split': {
@@ -68,15 +67,14 @@ async function deliverSplitting<I>(
     case 'reject':
       return d.refused(items, result.reason);
     default:
-      throw verdictError(result, d.path, ctx);
+      throw verdictError(result, d.path);
   }
 }
 
-/** The error for an answer that fails the whole attempt (telling the auth watch when it is one). */
-export function verdictError(v: Verdict, path: 'otlp' | 'rest', ctx: DeliveryContext): PathError {
+/** The error for an answer that fails the whole attempt (the delivery watch hears of it from the retry). */
+export function verdictError(v: Verdict, path: 'otlp' | 'rest'): PathError {
   switch (v.kind) {
     case 'refused':
-      ctx.auth.refused(v.reason);
       return new PathError(
         path,
         'ERR_EXPORT_UNAUTHORIZED',

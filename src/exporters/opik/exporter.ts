@@ -1,44 +1,40 @@
-import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
+import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { isPermanent } from '../../errors/errors.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
-import { countedPush, defineExporter } from '../../exporterhelper/define-exporter.js';
+import { exporterOf } from '../../exporterhelper/define-exporter.js';
+import { deliveryWatch } from '../../exporterhelper/delivery-watch.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
-import { MemoryQueueStore } from '../../exporterhelper/queue/memory-store.js';
-import { createSendingQueue } from '../../exporterhelper/queue/sending-queue.js';
-import { SqliteQueueStore } from '../../exporterhelper/queue/sqlite-store.js';
-import { mapSender, type Sender } from '../../exporterhelper/sender.js';
-import { isStorage } from '../../extensions/file-storage/file-storage.js';
-import { spanCount } from '../../pdata/count.js';
+import { isLocalFailure } from '../../exporterhelper/split.js';
 import type { Traces } from '../../pdata/traces.js';
-import { AuthWatch } from './auth-watch.js';
+import type { IdStore } from '../../storage/id-store.js';
 import { isHeaderSafe, opikHttpFor } from './client.js';
 import { checksIngestionWindow, type OpikConfig } from './config.js';
 import { DeadLetterFile } from './dead-letter.js';
 import type { DeliveryContext } from './deliver.js';
-import { ExplicitIds } from './explicit-ids.js';
+import { idStep } from './ids-step.js';
 import { opikMetrics } from './metrics.js';
 import type { Encode } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
 import { otlpPath, restPath } from './paths.js';
 import { type Payload, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
-import { sqliteTraceTimestampStore } from './sqlite-trace-memory.js';
-import { stampIds } from './stamp-ids.js';
-import { memoryTraceTimestampStore, type TraceTimestampStore } from './trace-memory.js';
+import { opikLinks, RecentTraces } from './recent-traces.js';
 
-/** What tests (and a later persistent queue) may replace. */
+/** What tests may replace. */
 export interface OpikExporterDeps {
   readonly encode: Encode;
   readonly now?: () => number;
   readonly random?: () => number;
-  /** Where trace timestamps are remembered; in memory unless a persistent store is given. */
-  readonly traceTimestamps?: TraceTimestampStore;
+  /** Where ids are remembered; otherwise the configured storage, or memory. */
+  readonly idStore?: IdStore;
 }
 
 /** How a failure of the primary (OTLP) path counts toward switching to REST. */
 export function judgeOpikFailure(err: unknown): FailureVerdict {
-  if (isPermanent(err)) return 'ignore';
+  // Bad data, or data the collector's own code fails on (split out by the chain), is no sign
+  // that the OTLP endpoint is unusable.
+  if (isPermanent(err) || isLocalFailure(err)) return 'ignore';
   if (!(err instanceof PathError)) return 'count';
   if (err.code === 'ERR_EXPORT_ENDPOINT_UNUSABLE') return 'switch';
   // Credentials are the same on both paths, and a REST step fails the same way on the fallback.
@@ -47,52 +43,107 @@ export function judgeOpikFailure(err: unknown): FailureVerdict {
 }
 
 /**
- * The `opik` exporter: maps each batch once (ids, Opik objects), then sends it through the chain
- * retry → fallback(OTLP path, REST path). `sender` is the whole chain as one `Sender<Traces>`,
- * the place a sending queue wraps later.
+ * The `opik` exporter: a batch gets its Opik ids, is mapped once to Opik's objects, and goes out
+ * through the senders `chain.ts` composes (ids → queue → map → retry → fallback(OTLP, REST)).
+ * It publishes its Opik project and the traces it delivered lately for the status page; its
+ * delivery watch (fed by the chain and the dead-letter file) logs and reports its health.
  */
 export function createOpikExporter(
   settings: Settings,
   config: OpikConfig,
   deps: OpikExporterDeps,
-): Component & TracesConsumer & { readonly sender: Sender<Traces> } {
+): Component & TracesConsumer {
   const now = deps.now ?? Date.now;
   const metrics = opikMetrics(settings);
-  const auth = new AuthWatch(settings.logger);
+  const watch = deliveryWatch(settings);
   const deadLetter = new DeadLetterFile({
     ...config.dead_letter,
     exporterId: settings.id,
     logger: settings.logger,
+    report: (items, reason, file) => watch.deadLettered(items, reason, file),
   });
+  watch.useDeadLetters(deadLetter.file ?? null);
+  const links = opikLinks(config.endpoint, config.workspace, config.project_name);
+  const recentTraces = new RecentTraces(links);
   const recentTraceRows = new RecentIds(10_000);
-  const explicitIds = new ExplicitIds(config.trace_id_memory.max_entries);
-  let store: TraceTimestampStore =
-    deps.traceTimestamps ??
-    memoryTraceTimestampStore({
-      ttlMs: config.trace_id_memory.ttl,
-      maxEntries: config.trace_id_memory.max_entries,
-      now,
-    });
   const http = opikHttpFor(config);
+  const ids = idStep(settings, config, deps);
   const ctx: DeliveryContext = {
     http,
     maxItems: config.max_items_per_request,
     now,
-    auth,
     metrics,
     recentTraceRows,
     deadLetter: (entries) => deadLetter.write(entries),
+    knownTraces: (otelTraceIds) => ids.knownTraces(otelTraceIds),
   };
-  const primary = otlpPath(ctx, {
-    projectName: config.project_name,
-    headerSafe: isHeaderSafe(config.project_name),
-    detectIdOverrides: config.detect_id_overrides,
-    recheckMs: config.fallback.probe_interval,
-    encode: deps.encode,
-    logger: settings.logger,
-  });
+  const window =
+    checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
+      ? { ms: config.ingestion_window.window, now }
+      : undefined;
+
+  /** Maps a batch; what is set aside before sending (outside the window) is dead-lettered now. */
+  async function prepare(traces: Traces): Promise<Payload> {
+    const payload = preparePayload(traces, {
+      projectName: config.project_name,
+      adjust: (reason) => metrics.adjusted(reason),
+      recentTraceRows,
+      window,
+    });
+    if (payload.refused.length > 0) {
+      await deadLetter.write(payload.refused);
+      for (const kind of ['span', 'trace'] as const) {
+        metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
+      }
+    }
+    return payload;
+  }
+
+  /**
+   * A batch the queue gave up on: every item written to the dead-letter file with the reason,
+   * counted once written (when the file cannot be written, the queue keeps the batch).
+   */
+  async function deadLetterBatch(traces: Traces, reason: string) {
+    const payload = preparePayload(traces, {
+      projectName: config.project_name,
+      adjust: () => {},
+      recentTraceRows: new RecentIds(0),
+    });
+    const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
+    const rows = payload.traces.filter((t) => !t.placeholder);
+    const updates = payload.updates.map((u) => ({
+      kind: `${u.entity}_update` as const,
+      reason,
+      item: u.body,
+    }));
+    const updated = (entity: 'trace' | 'span') =>
+      payload.updates.filter((u) => u.entity === entity).length;
+    await deadLetter.write([
+      ...spans,
+      ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
+      ...updates,
+    ]);
+    metrics.deadLettered('span', spans.length + updated('span'));
+    metrics.deadLettered('trace', rows.length + updated('trace'));
+  }
+
   const chain = buildChain<Payload>({
-    primary,
+    settings,
+    beforeQueue: ids,
+    queue: config.sending_queue.enabled
+      ? { config: config.sending_queue, deadLetter: deadLetterBatch }
+      : undefined,
+    prepare,
+    failedSpans: (p) => p.deadLetteredSpans,
+    delivered: (p) => recentTraces.record(p),
+    primary: otlpPath(ctx, {
+      projectName: config.project_name,
+      headerSafe: isHeaderSafe(config.project_name),
+      detectIdOverrides: config.detect_id_overrides,
+      recheckMs: config.fallback.probe_interval,
+      encode: deps.encode,
+      logger: settings.logger,
+    }),
     secondary: restPath(ctx),
     timeoutMs: config.timeout,
     retry: {
@@ -112,136 +163,32 @@ export function createOpikExporter(
       names: { primary: 'otlp', secondary: 'rest' },
       now,
     },
-    logger: settings.logger,
   });
-  const window =
-    checksIngestionWindow(config) && config.ingestion_window.outside === 'dead_letter'
-      ? { ms: config.ingestion_window.window, now }
-      : undefined;
-
-  async function prepare(traces: Traces): Promise<Payload> {
-    const payload = await preparePayload(traces, {
-      projectName: config.project_name,
-      adjust: (reason) => metrics.adjusted(reason),
-      store,
-      explicitIds,
-      recentTraceRows,
-      window,
-    });
-    if (payload.refused.length > 0) {
-      for (const kind of ['span', 'trace'] as const) {
-        metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
-      }
-      await deadLetter.write(payload.refused);
-    }
-    return payload;
-  }
-  const sender = mapSender<Traces, Payload>(chain, prepare);
-  const never = new AbortController().signal;
-
-  async function push(traces: Traces, signal: AbortSignal) {
-    if (spanCount(traces) === 0) return;
-    const payload = await prepare(traces);
-    const pending =
-      payload.spans.some((s) => !s.done) ||
-      payload.traces.some((t) => !t.done) ||
-      payload.updates.some((u) => !u.done);
-    if (pending) await chain.send(payload, signal);
-    return { failedSpans: payload.deadLetteredSpans };
-  }
-
-  async function start(host: Host) {
-    auth.attach(host);
-    if (!isHeaderSafe(config.project_name)) {
-      settings.logger.warn(
-        { project_name: config.project_name },
-        'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
-      );
-    }
-    await chain.start(host);
-  }
-
-  async function stopDelivery() {
-    await chain.shutdown();
-    await http.close();
-    await deadLetter.flush();
-  }
-
-  if (!config.sending_queue.enabled) {
-    const exporter = defineExporter(settings, {
-      push: (traces) => push(traces, never),
-      start,
-      shutdown: stopDelivery,
-    });
-    return { ...exporter, sender };
-  }
-
-  /** A batch the queue gave up on: every item written to the dead-letter file with the reason. */
-  async function deadLetterBatch(traces: Traces, reason: string) {
-    const payload = await prepare(traces);
-    const spans = payload.spans.map((s) => ({ kind: 'span' as const, reason, item: s.opik }));
-    const rows = payload.traces.filter((t) => !t.placeholder);
-    const updates = payload.updates.map((u) => ({
-      kind: `${u.entity}_update` as const,
-      reason,
-      item: u.body,
-    }));
-    metrics.deadLettered(
-      'span',
-      spans.length + payload.updates.filter((u) => u.entity === 'span').length,
-    );
-    metrics.deadLettered(
-      'trace',
-      rows.length + payload.updates.filter((u) => u.entity === 'trace').length,
-    );
-    await deadLetter.write([
-      ...spans,
-      ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
-      ...updates,
-    ]);
-  }
-
-  const counted = countedPush(settings);
-  const queue = createSendingQueue({
-    settings,
-    config: config.sending_queue,
-    openStore(host) {
-      const storageId = config.sending_queue.storage;
-      if (storageId === undefined) return new MemoryQueueStore();
-      const storage = host.getExtension(storageId);
-      if (!isStorage(storage)) {
-        throw new Error(
-          `sending_queue.storage names "${storageId}", which is not a started file_storage extension`,
-        );
-      }
-      const db = storage.database('exporter', settings.id);
-      // The trace memory lives beside the queue, so a restart does not split a trace.
-      if (!deps.traceTimestamps)
-        store = sqliteTraceTimestampStore(db, { ttlMs: config.trace_id_memory.ttl, now });
-      return new SqliteQueueStore(db);
-    },
-    deliver: (traces, signal) => counted(traces, () => push(traces, signal)),
-    deadLetter: deadLetterBatch,
-  });
+  const exporter = exporterOf(chain);
   let stopped: Promise<void> | undefined;
   return {
-    sender,
+    consume: exporter.consume,
     async start(host) {
-      await start(host);
-      await queue.start(host);
+      host.publishDetails(() => ({
+        destination: { label: `Opik project "${config.project_name}"`, url: links.project },
+        recentTraces: recentTraces.list(),
+      }));
+      if (!isHeaderSafe(config.project_name)) {
+        settings.logger.warn(
+          { project_name: config.project_name },
+          'project_name is not ASCII; Opik reads the projectName header as Latin-1, so the REST API carries everything',
+        );
+      }
+      await exporter.start(host);
     },
-    // Queue first: it stops taking data and drains (memory) or keeps (disk) what it holds while
-    // the delivery chain is still up; then the chain and its connections close.
+    // The chain stops outside in (queue, retry, paths); then the connections and the dead letter.
     shutdown() {
       stopped ??= (async () => {
-        await queue.shutdown();
-        await stopDelivery();
+        await exporter.shutdown();
+        await http.close();
+        await deadLetter.flush();
       })();
       return stopped;
-    },
-    async consume(traces) {
-      if (spanCount(traces) === 0) return;
-      await queue.enqueue(await stampIds(traces, store, explicitIds));
     },
   };
 }

@@ -13,12 +13,16 @@ export const opikExporterFactory = defineExporterFactory<OpikConfig>({
   type: 'opik',
   stability: 'alpha',
   configSchema: opikConfigSchema,
-  createDefaultConfig: createDefaultOpikConfig,
+  createDefaultConfig: (user) => createDefaultOpikConfig(user),
   validate: validateOpikConfig,
-  extensions: (c) =>
-    c.sending_queue.enabled && c.sending_queue.storage
+  extensions: (c) => [
+    ...(c.sending_queue.enabled && c.sending_queue.storage
       ? [{ key: 'sending_queue::storage', id: c.sending_queue.storage }]
-      : [],
+      : []),
+    ...(c.trace_id_memory.storage
+      ? [{ key: 'trace_id_memory::storage', id: c.trace_id_memory.storage }]
+      : []),
+  ],
   create: (settings, config) =>
     createOpikExporter(settings, config, { encode: encodeTracesRequest }),
 });

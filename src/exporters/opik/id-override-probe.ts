@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { opikIdFromOtel } from '../../opik-ids/otel.js';
+import { newUuidV7 } from '../../opik-ids/uuid.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import { classify, type Verdict } from './classify.js';
 import type { OpikHttp } from './client.js';
-import { newUuidV7, opikIdFromOtel } from './ids.js';
 import type { Encode } from './otlp-delivery.js';
 import { toJson } from './values.js';
 

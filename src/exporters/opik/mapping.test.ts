@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attributesFrom } from '../../pdata/attributes.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { AnyValue, Span } from '../../pdata/traces.js';
-import { mapSpan } from './mapping.js';
-import type { SpanWithIds } from './resolve-ids.js';
+import { mapSpan, type SpanWithIds } from './mapping.js';
+import type { OpikEncoding } from './opik-version.js';
 
 const IDS = {
   traceId: '019b76da-a87b-7c4b-aaa2-e4ea076c6c6d',
@@ -37,8 +37,13 @@ function item(
 }
 const map = (attrs: Record<string, AnyValue | number>, fields: Partial<Span> = {}, parent = true) =>
   mapSpan(item(attrs, fields, parent), { projectName: 'P', adjust: () => {} });
-const wire = (m: ReturnType<typeof map>) =>
-  Object.fromEntries((m.otlp?.attributes ?? []).map((kv) => [kv.key, kv.value]));
+/** The OTLP span for Opik 2.1 (or `encoding`), when there is one. */
+const otlpSpan = (m: ReturnType<typeof map>, encoding: OpikEncoding = '2.1') => {
+  const form = m.otlp(encoding);
+  return 'span' in form ? form.span : undefined;
+};
+const wire = (m: ReturnType<typeof map>, encoding: OpikEncoding = '2.1') =>
+  Object.fromEntries((otlpSpan(m, encoding)?.attributes ?? []).map((kv) => [kv.key, kv.value]));
 
 describe('mapSpan', () => {
   it('sends an LLM span with the keys Opik maps exactly, and writes the same fields over REST', () => {
@@ -138,8 +143,43 @@ describe('mapSpan', () => {
   ])('keeps %j off OTLP (type %s): %s', (attrs, type, blocker) => {
     const m = map(attrs);
     expect(m.opik().type).toBe(type);
-    expect(m.otlp).toBeNull();
-    expect(m.otlpBlocker).toBe(blocker);
+    expect(m.otlp('2.1')).toEqual({ blocker });
+    expect(m.otlp('2.2')).toEqual({ blocker });
+  });
+
+  it('writes the same object on Opik 2.2 under the keys its stripped prefixes store as they are', () => {
+    const m = map({
+      'gen_ai.operation.name': 'execute_tool',
+      'opik.span.type': 'general',
+      'gen_ai.tool.name': 'search',
+      'input.value': '{"q":"hi"}',
+      'output.value': 'done',
+      'gen_ai.conversation.id': 'conv-1',
+      'opik.tags': ['t'],
+    });
+    expect(wire(m, '2.2')).toEqual({
+      'input.input.value': '{"q":"hi"}',
+      'output.output.value': 'done',
+      'opik.metadata.gen_ai.operation.name': 'execute_tool',
+      'opik.metadata.gen_ai.tool.name': 'search',
+      thread_id: 'conv-1',
+      'opik.tags': ['t'],
+      'opik.metadata.opik.metadata': '{"service.name":"svc","otel.scope.name":"scope-x"}',
+      'opik.trace_id': IDS.traceId,
+      'opik.span_id': IDS.spanId,
+      'opik.parent_span_id': IDS.parentSpanId,
+    });
+  });
+
+  it.each([
+    ['google', 'google', { '2.1': true, '2.2': true }],
+    ['vertex_ai, an alias only 2.2 rewrites', 'vertex_ai', { '2.1': false, '2.2': true }],
+    ['openai', 'openai', { '2.1': false, '2.2': false }],
+  ])('keeps a provider Opik rewrites off OTLP: %s', (_what, provider, blocked) => {
+    const m = map({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider });
+    for (const encoding of ['2.1', '2.2'] as const) {
+      expect('blocker' in m.otlp(encoding)).toBe(blocked[encoding]);
+    }
   });
 
   it('keeps usage, model and provider of a non-LLM span as metadata, so Opik neither retypes nor double-counts it', () => {
@@ -188,7 +228,7 @@ describe('mapSpan', () => {
   it('uses the start as the end of a span that never ended (Opik would store the epoch)', () => {
     const m = map({}, { endTimeUnixNano: 0n });
     expect(m.opik().end_time).toBe(m.opik().start_time);
-    expect(m.otlp?.endTimeUnixNano).toBe(T);
+    expect(otlpSpan(m)?.endTimeUnixNano).toBe(T);
   });
 
   it('derives error_info from the last exception event, and keeps the events as Opik does', () => {

@@ -1,10 +1,12 @@
-import type { KeyValue, Span } from '../../pdata/traces.js';
+import { type ResourceSpans, type ScopeSpans, type Span, StatusCode } from '../../pdata/traces.js';
+import type { OpikIds } from './assign-ids.js';
 import { errorInfoOf } from './error-info.js';
 import type { Adjustment } from './limits.js';
 import type { OpikSpan, OpikTrace } from './opik-types.js';
-import type { SpanWithIds } from './resolve-ids.js';
+import type { OpikEncoding } from './opik-version.js';
+import { otlpBlocker, wireAttributes } from './otlp-encoding.js';
 import { type SpanFields, spanFields } from './span-fields.js';
-import { anyValueToJson, type Json, opikColumnValue, parsesAlike } from './values.js';
+import { anyValueToJson, type Json, opikColumnValue } from './values.js';
 
 /**
  * The one mapping from canonical spans to Opik, used by both paths. For each span it gives the
@@ -20,12 +22,16 @@ export interface MappedSpan {
    * rows need it, so spans that go over OTLP never pay for it.
    */
   readonly opik: () => OpikSpan;
-  /** null when only the REST API can write this object (see `otlpBlocker`). */
-  readonly otlp: Span | null;
-  readonly otlpBlocker?: string;
+  /**
+   * The OTLP span whose attributes make this Opik version store exactly `opik()`, or why none
+   * can (then only the REST API can write the object).
+   */
+  readonly otlp: (encoding: OpikEncoding) => OtlpForm;
   /** The trace row when this span is the top of its Opik trace. */
   readonly trace?: OpikTrace;
 }
+
+export type OtlpForm = { readonly span: Span } | { readonly blocker: string };
 
 /** The few facts about a mapped span that routing, placeholders and window checks use. */
 export interface SpanRef {
@@ -37,6 +43,16 @@ export interface SpanRef {
   readonly startMs: number;
   /** True when the span carries token usage (Opik's OTLP mapping treats such spans specially). */
   readonly hasUsage: boolean;
+  /** True when Opik stores error info for the span (an ERROR status or an `exception` event). */
+  readonly error: boolean;
+}
+
+/** A span with its resource, scope and Opik ids. */
+export interface SpanWithIds {
+  readonly resource: ResourceSpans;
+  readonly scope: ScopeSpans;
+  readonly span: Span;
+  readonly ids: OpikIds;
 }
 
 export interface MappingContext {
@@ -63,18 +79,33 @@ export function mapSpan(item: SpanWithIds, ctx: MappingContext): MappedSpan {
     name: span.name,
     startMs,
     hasUsage: fields.llm !== undefined && Object.keys(fields.llm.usage).length > 0,
+    error: span.status.code === StatusCode.ERROR || span.events.some((e) => e.name === 'exception'),
   };
   let built: OpikSpan | undefined;
   const opik = () => {
     built ??= opikSpan(item, fields, ctx, { startMs, endNs, extraJson });
     return built;
   };
-  const blocker = otlpBlocker(fields);
-  const otlp = blocker
-    ? null
-    : { ...span, endTimeUnixNano: endNs, attributes: wireAttributes(fields, item, extraJson) };
+  const forms = new Map<OpikEncoding, OtlpForm>();
+  const otlp = (encoding: OpikEncoding): OtlpForm => {
+    let form = forms.get(encoding);
+    if (!form) {
+      const blocker = otlpBlocker(fields, encoding);
+      form = blocker
+        ? { blocker }
+        : {
+            span: {
+              ...span,
+              endTimeUnixNano: endNs,
+              attributes: wireAttributes(fields, ids, extraJson, encoding),
+            },
+          };
+      forms.set(encoding, form);
+    }
+    return form;
+  };
   const trace = ids.parentSpanId === null ? traceRow(opik(), fields) : undefined;
-  return { ref, opik, otlp, otlpBlocker: blocker, trace };
+  return { ref, opik, otlp, trace };
 }
 
 function opikSpan(
@@ -140,57 +171,6 @@ function eventJson(e: Span['events'][number]): Json {
   const out: { [key: string]: Json } = { name: e.name, time_unix_nano: e.timeUnixNano };
   if (e.attributes.length > 0) out.attributes = attributes;
   return out;
-}
-
-/** Why Opik's OTLP mapping cannot produce this span's object, if it cannot. */
-function otlpBlocker(fields: SpanFields): string | undefined {
-  if (fields.type === 'tool' || fields.type === 'guardrail') {
-    return `no OTLP attribute makes Opik set type ${fields.type}`;
-  }
-  const texts = [
-    fields.input,
-    fields.output,
-    fields.threadId,
-    ...fields.nativeMetadata.map(([, v]) => v),
-  ];
-  if (!texts.every((t) => t === undefined || parsesAlike(t))) {
-    return 'text that looks like JSON but is not, which Opik’s reader may parse differently';
-  }
-  const operation = fields.nativeMetadata.find(([k]) => k === 'gen_ai.operation.name')?.[1];
-  if (fields.type === 'llm') {
-    if (operation === 'invoke_agent') return 'Opik forces invoke_agent spans to type general';
-    const llm = fields.llm!;
-    const marked = llm.model ?? llm.provider ?? llm.cost ?? Object.keys(llm.usage)[0];
-    if (marked === undefined) return 'an llm span without model, provider or usage';
-  }
-  return undefined;
-}
-
-/** The attributes sent over OTLP: each one's Opik rule is exact, so the stored object is known. */
-function wireAttributes(
-  fields: SpanFields,
-  { ids }: SpanWithIds,
-  extraJson: string | undefined,
-): KeyValue[] {
-  const wire: KeyValue[] = [];
-  const add = (key: string, value: KeyValue['value']) => wire.push({ key, value });
-  if (fields.input !== undefined) add('input.value', fields.input);
-  if (fields.output !== undefined) add('output.value', fields.output);
-  for (const [key, value] of fields.nativeMetadata) add(key, value);
-  if (fields.threadId !== undefined) add('thread_id', fields.threadId);
-  if (fields.tags.length > 0) add('opik.tags', fields.tags);
-  if (extraJson !== undefined) add('opik.metadata', extraJson);
-  const llm = fields.llm;
-  if (llm) {
-    if (llm.model !== undefined) add(llm.modelKey!, llm.model);
-    if (llm.provider !== undefined) add('gen_ai.system', llm.provider);
-    for (const [k, n] of Object.entries(llm.usage)) add(`gen_ai.usage.${k}`, BigInt(n));
-    if (llm.cost !== undefined) add('gen_ai.usage.cost', llm.cost);
-  }
-  add('opik.trace_id', ids.traceId);
-  add('opik.span_id', ids.spanId);
-  if (ids.parentSpanId !== null) add('opik.parent_span_id', ids.parentSpanId);
-  return wire;
 }
 
 /** The trace row a top-level span stands for (always written through the REST API). */

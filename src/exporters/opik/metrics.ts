@@ -4,7 +4,7 @@ import type { Adjustment } from './limits.js';
 /** The `opik` exporter's own metrics, beside the Collector's `otelcol_exporter_*` ones. */
 export interface OpikMetrics {
   sentSpans(path: 'otlp' | 'rest', n: number): void;
-  traceRows(kind: 'root' | 'placeholder', n: number): void;
+  traceRows(kind: 'root' | 'placeholder' | 'stand_in_removed', n: number): void;
   deadLettered(kind: 'span' | 'trace', n: number): void;
   adjusted(reason: Adjustment): void;
   /** 1 while the exporter delivers through its fallback (REST) path. */
@@ -23,7 +23,7 @@ export function opikMetrics(settings: Settings): OpikMetrics {
   );
   const rows = t.counter(
     'otelcol_exporter_opik_trace_rows_total',
-    'Trace rows upserted through the REST API (root = from a top-level span; placeholder = for a trace whose top-level span was not in the batch).',
+    'Trace rows written through the REST API (root = from a top-level span; placeholder = for a trace whose top-level span was not in the batch; stand_in_removed = a stand-in trace removed after its spans moved under their real trace).',
     ['exporter', 'kind'],
   );
   const dead = t.counter(

@@ -35,9 +35,13 @@ export interface OpikSpan {
   readonly error_info?: OpikErrorInfo;
   /** Always `sdk` on the exporter's own spans; as received (or absent) on received ones. */
   readonly source?: OpikSource;
+  /**
+   * The epoch on spans written under a stand-in trace, so that any later write wins; as received
+   * on received ones.
+   */
+  readonly last_updated_at?: string;
   /** The fields below are set only on Opik spans received as such (the `opik` receiver). */
   readonly total_estimated_cost_version?: string;
-  readonly last_updated_at?: string;
   readonly ttft?: number;
   readonly environment?: string;
 }

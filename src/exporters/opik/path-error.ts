@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../errors/codes.js';
-import { RetryableError } from '../../errors/errors.js';
+import { RetryableError, type RetryDetails } from '../../errors/errors.js';
 
 /** A failure of one path's request; `path` tells the fallback whether switching could help. */
 export class PathError extends RetryableError {
@@ -7,9 +7,10 @@ export class PathError extends RetryableError {
     readonly path: 'otlp' | 'rest',
     code: ErrorCode,
     message: string,
-    details: { retryAfterMs?: number; throttled?: boolean } = {},
+    details: RetryDetails = {},
     options?: ErrorOptions,
   ) {
-    super(code, message, details, options);
+    // Refused credentials are the exporter's problem, not the data's: it is kept (`blocked`).
+    super(code, message, { ...details, blocked: code === 'ERR_EXPORT_UNAUTHORIZED' }, options);
   }
 }

@@ -2,10 +2,17 @@ import type { Logger } from 'pino';
 import { type Sender, senderOf } from '../../exporterhelper/sender.js';
 import { type DeliveryContext, verdictError } from './deliver.js';
 import { probeIdOverrides } from './id-override-probe.js';
+import {
+  fetchOpikVersion,
+  NEWEST_KNOWN_OPIK,
+  type OpikEncoding,
+  type OpikVersion,
+  opikVersion,
+} from './opik-version.js';
 import { deliverSpansOtlp, type Encode, splitByPath } from './otlp-delivery.js';
 import { PathError } from './path-error.js';
-import type { Payload } from './payload.js';
-import { deliverSpansRest, deliverTraceRows } from './rest-delivery.js';
+import { type Payload, pending, skipMoved } from './payload.js';
+import { deliverSpansRest, deliverTraceRows, removeStandIns } from './rest-delivery.js';
 import { deliverUpdates } from './update-delivery.js';
 
 export interface OtlpPathOptions {
@@ -23,15 +30,48 @@ type Capability =
   | { readonly usable: true }
   | { readonly usable: false; readonly why: string; readonly at: number };
 
+/** A version answer and when it came. */
+interface Learnt {
+  readonly version: OpikVersion;
+  readonly at: number;
+}
+
 /**
  * The primary path: trace rows through REST (Opik creates none for spans carrying
- * `opik.trace_id`), spans over OTLP with their Opik ids, and through REST the few spans whose
- * Opik object OTLP cannot express. Before its first use it checks that this Opik can be used
- * this way at all; when not, it fails with ERR_EXPORT_ENDPOINT_UNUSABLE and the fallback takes over.
+ * `opik.trace_id`), spans over OTLP with their Opik ids in the encoding of this Opik's version,
+ * and through REST the few spans whose Opik object OTLP cannot express. Before its first use it
+ * asks Opik its version (again every `recheckMs`) and checks that this Opik can be used this way
+ * at all; when not, it fails with ERR_EXPORT_ENDPOINT_UNUSABLE and the fallback takes over.
  */
 export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Payload> {
   let capability: Capability | undefined = o.detectIdOverrides ? undefined : { usable: true };
   let probing: Promise<Capability> | undefined;
+  let learnt: Learnt | undefined;
+  let asking: Promise<Learnt> | undefined;
+  const warned = new Set<string>();
+
+  /** This Opik's version, asked once per `recheckMs`; an unknown one is said once in the log. */
+  async function encoding(signal: AbortSignal): Promise<OpikEncoding> {
+    if (!learnt || ctx.now() - learnt.at >= o.recheckMs) {
+      asking ??= fetchOpikVersion(ctx.http, signal)
+        .then((reported) => ({ version: opikVersion(reported), at: ctx.now() }))
+        .finally(() => {
+          asking = undefined;
+        });
+      learnt = await asking;
+      const { version } = learnt;
+      if (!version.known && !warned.has(String(version.reported))) {
+        warned.add(String(version.reported));
+        o.logger.warn(
+          { opik_version: version.reported ?? null, written_as: NEWEST_KNOWN_OPIK },
+          version.reported === undefined
+            ? 'Opik did not tell its version (GET /is-alive/ver); attributes are written as for the newest Opik this collector knows'
+            : 'Opik is newer than the newest version this collector knows; attributes are written as for that one',
+        );
+      }
+    }
+    return learnt.version.encoding;
+  }
 
   async function check(signal: AbortSignal): Promise<Capability> {
     const result = await probeIdOverrides(ctx.http, o.projectName, o.encode, ctx.now, signal);
@@ -49,7 +89,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
       return { usable: false, why: `the probe span was refused: ${verdict.reason}`, at: ctx.now() };
     }
     // Credentials, outages: nothing learnt about the endpoint yet; this attempt fails.
-    throw verdictError(verdict, step === 'otlp' ? 'otlp' : 'rest', ctx);
+    throw verdictError(verdict, step === 'otlp' ? 'otlp' : 'rest');
   }
 
   async function ensureUsable(signal: AbortSignal): Promise<void> {
@@ -79,11 +119,15 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
   }
 
   return senderOf(async (payload, signal) => {
+    await skipMoved(payload, ctx.knownTraces);
+    if (!pending(payload)) return;
     await ensureUsable(signal);
+    const encodeAs = await encoding(signal);
     await deliverTraceRows(payload, ctx, signal);
-    const { otlp, rest } = splitByPath(payload.spans);
+    const { otlp, rest } = splitByPath(payload.spans, encodeAs);
     await deliverSpansOtlp(otlp, payload, ctx, o.encode, signal);
     await deliverSpansRest(rest, payload, ctx, signal);
+    await removeStandIns(payload, ctx, signal);
     await deliverUpdates(payload, ctx, signal);
   });
 }
@@ -91,6 +135,8 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
 /** The fallback path: everything through Opik's REST batch API. */
 export function restPath(ctx: DeliveryContext): Sender<Payload> {
   return senderOf(async (payload, signal) => {
+    await skipMoved(payload, ctx.knownTraces);
+    if (!pending(payload)) return;
     await deliverTraceRows(payload, ctx, signal);
     await deliverSpansRest(
       payload.spans.filter((s) => !s.done),
@@ -98,6 +144,7 @@ export function restPath(ctx: DeliveryContext): Sender<Payload> {
       ctx,
       signal,
     );
+    await removeStandIns(payload, ctx, signal);
     await deliverUpdates(payload, ctx, signal);
   });
 }

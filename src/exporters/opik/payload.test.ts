@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { attributesFrom } from '../../pdata/attributes.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
-import { preparePayload } from './payload.js';
+import type { Traces } from '../../pdata/traces.js';
+import { memoryIdStore } from '../../storage/memory-id-store.js';
+import { assignIds } from './assign-ids.js';
+import { type PrepareOptions, preparePayload } from './payload.js';
 import { RecentIds } from './recent-ids.js';
-import { memoryTraceTimestampStore } from './trace-memory.js';
 
 const ms = (n: number) => BigInt(n) * 1_000_000n;
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
 const options = (recent = new RecentIds(10)) => ({
   projectName: 'P',
   adjust: () => {},
-  store: memoryTraceTimestampStore({ ttlMs: 1000, maxEntries: 10 }),
   recentTraceRows: recent,
 });
+/** The batch with its Opik ids assigned (a fresh id store each time), then mapped. */
+const prepare = async (traces: Traces, o: PrepareOptions) =>
+  preparePayload(
+    await assignIds(traces, memoryIdStore({ ttlMs: 1000, maxEntries: 10, namespace: 'P' })),
+    o,
+  );
 const child = (spanId: string, startMs: number, traceId = 'a'.repeat(32)) =>
   makeSpan({
     traceId,
@@ -25,7 +32,7 @@ const child = (spanId: string, startMs: number, traceId = 'a'.repeat(32)) =>
 
 describe('preparePayload', () => {
   it('gives a trace without its top-level span a placeholder row that loses every upsert', async () => {
-    const p = await preparePayload(
+    const p = await prepare(
       makeTraces([child('1'.repeat(16), T0 + 5), child('2'.repeat(16), T0 + 2)]),
       options(),
     );
@@ -47,12 +54,9 @@ describe('preparePayload', () => {
 
   it('sends no placeholder for a trace whose real row went out lately', async () => {
     const recent = new RecentIds(10);
-    const first = await preparePayload(makeTraces([child('1'.repeat(16), T0)]), options(recent));
+    const first = await prepare(makeTraces([child('1'.repeat(16), T0)]), options(recent));
     recent.add(first.traces[0]!.opik.id);
-    const again = await preparePayload(makeTraces([child('1'.repeat(16), T0)]), {
-      ...options(recent),
-      store: memoryTraceTimestampStore({ ttlMs: 1000, maxEntries: 10 }),
-    });
+    const again = await prepare(makeTraces([child('1'.repeat(16), T0)]), options(recent));
     expect(again.traces).toEqual([]);
   });
 
@@ -65,7 +69,7 @@ describe('preparePayload', () => {
         startTimeUnixNano: ms(start),
         endTimeUnixNano: ms(start + 9),
       });
-    const p = await preparePayload(
+    const p = await prepare(
       makeTraces([root('1'.repeat(16), T0 + 3, 'late'), root('2'.repeat(16), T0, 'early')]),
       options(),
     );
@@ -80,7 +84,7 @@ describe('preparePayload', () => {
       startTimeUnixNano: ms(T0 - 2 * 86_400_000),
       attributes: attributesFrom({}),
     });
-    const p = await preparePayload(makeTraces([old, child('4'.repeat(16), T0)]), {
+    const p = await prepare(makeTraces([old, child('4'.repeat(16), T0)]), {
       ...options(),
       window: { ms: 86_400_000, now: () => T0 },
     });

@@ -233,6 +233,7 @@ export function receivedObject(span: Span, projectName: string): ReceivedObject 
     name: span.name,
     startMs: Number(span.startTimeUnixNano / 1_000_000n),
     hasUsage: false,
+    error: item.error_info !== undefined,
   };
   return { write: 'create', entity, item, ref };
 }

@@ -1,6 +1,7 @@
 import type { AnyValue, Attributes } from '../../pdata/traces.js';
 import { type Adjustment, costNumber, normaliseTags, usageInt } from './limits.js';
 import type { OpikSpanType } from './opik-types.js';
+import { MOVED_FROM, PARKED } from './parked.js';
 import { anyValueToJson, type Json } from './values.js';
 
 /**
@@ -50,6 +51,8 @@ const CONSUMED = new Set([
   'output.value',
   'output.mime_type',
   'gen_ai.conversation.id',
+  MOVED_FROM,
+  PARKED,
 ]);
 const LLM_ONLY =
   /^(gen_ai\.(request\.model|response\.model|provider\.name|system)|gen_ai\.usage\.)/;

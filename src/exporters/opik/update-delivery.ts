@@ -24,14 +24,12 @@ export async function deliverUpdates(
       ctx.now(),
     );
     if (verdict.kind === 'ok') {
-      ctx.auth.accepted();
       u.done = true;
       continue;
     }
-    if (verdict.kind !== 'split' && verdict.kind !== 'reject')
-      throw verdictError(verdict, 'rest', ctx);
+    if (verdict.kind !== 'split' && verdict.kind !== 'reject') throw verdictError(verdict, 'rest');
+    await ctx.deadLetter([{ kind: `${u.entity}_update`, reason: verdict.reason, item: u.body }]);
     u.done = true;
     ctx.metrics.deadLettered(u.entity, 1);
-    await ctx.deadLetter([{ kind: `${u.entity}_update`, reason: verdict.reason, item: u.body }]);
   }
 }

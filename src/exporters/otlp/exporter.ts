@@ -1,7 +1,8 @@
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { PermanentError } from '../../errors/errors.js';
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
-import type { OtlpGrpcConfig } from './config.js';
+import { ClientAuth } from './client-auth.js';
+import { type OtlpGrpcConfig, usesTls } from './config.js';
 import type { TraceServiceClient } from './grpc-client.js';
 import { otlpExporter } from './otlp-exporter.js';
 import { Reloading } from './reloading.js';
@@ -12,9 +13,14 @@ export function createOtlpGrpcExporter(
   settings: Settings,
   config: OtlpGrpcConfig,
 ): Component & TracesConsumer {
+  const auth = new ClientAuth(config.auth);
   // grpc-js is loaded when an `otlp` exporter starts, not by every collector.
   let Client: typeof TraceServiceClient | undefined;
-  const client = new Reloading(() => new Client!(config, userAgent()), config.tls, settings.logger);
+  const client = new Reloading(
+    () => new Client!(config, userAgent(), () => auth.headers()),
+    config.tls,
+    settings.logger,
+  );
   return otlpExporter(settings, config, {
     async exportOnce(traces, signal) {
       const c = client.get();
@@ -30,9 +36,10 @@ export function createOtlpGrpcExporter(
         );
       }
     },
-    async open() {
+    async open(host) {
       Client ??= (await import('./grpc-client.js')).TraceServiceClient;
       client.get();
+      auth.open(host, !usesTls(config), settings.logger);
     },
     close: () => client.close(),
   });

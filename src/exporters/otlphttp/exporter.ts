@@ -6,6 +6,7 @@ import { decodeTracesResponseJson, encodeTracesJson } from '../../otlp/json-code
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { PartialSuccess } from '../../otlp/replies.js';
 import type { Traces } from '../../pdata/traces.js';
+import { ClientAuth } from '../otlp/client-auth.js';
 import { otlpExporter } from '../otlp/otlp-exporter.js';
 import { Reloading } from '../otlp/reloading.js';
 import { userAgent } from '../otlp/user-agent.js';
@@ -44,17 +45,21 @@ export function createOtlpHttpExporter(
     return gzipAsync(raw, { level: config.compression_params.level });
   }
 
+  const auth = new ClientAuth(config.auth);
   return otlpExporter(settings, config, {
     async exportOnce(traces, signal) {
-      const answer = await client.get().post(await encode(traces), headers, signal);
+      const answer = await client
+        .get()
+        .post(await encode(traces), { ...headers, ...auth.headers() }, signal);
       if (answer.status < 200 || answer.status > 299) {
         throw classifyHttpFailure(answer, url.href, now());
       }
       return readPartialSuccess(answer, url.href);
     },
-    async open() {
+    async open(host) {
       Client ??= (await import('./http-client.js')).OtlpHttpClient;
       client.get();
+      auth.open(host, url.protocol !== 'https:', settings.logger);
     },
     close: () => client.close(),
   });

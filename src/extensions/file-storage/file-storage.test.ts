@@ -2,10 +2,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeSpan, makeTraces } from '../../pdata/span.js';
+import { silentLogger } from '../../telemetry/logger.js';
 import { capturingLogger } from '../../testing/senders.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
 import { fileStorageConfigSchema } from './config.js';
+import { openDatabase } from './database.js';
 import { createFileStorage } from './file-storage.js';
+
+const OPIK = { kind: 'exporter', id: 'opik' } as const;
+const one = makeTraces([makeSpan({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's' })]);
 
 function storage(directory: string, extra: Record<string, unknown> = {}) {
   const { logger, lines } = capturingLogger();
@@ -23,17 +29,40 @@ function storage(directory: string, extra: Record<string, unknown> = {}) {
 }
 
 describe('file_storage extension', () => {
-  it('gives each component its own store file in WAL mode', async () => {
+  it('gives each component its own store file, holding its queue and its ids', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'fs-')), 'data');
     const { s } = storage(dir);
     await s.start(new TestHost());
-    const db = s.database('exporter', 'opik/cloud');
-    db.exec('CREATE TABLE t (x)');
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
-    expect(readdirSync(dir)).toContain('exporter_opik_cloud.db');
+    await s
+      .queueStore({ kind: 'exporter', id: 'opik/cloud' })
+      .put([{ traces: one, items: 1, bytes: 0 }]);
+    const ids = s.idStore(OPIK, { ttlMs: 60_000, maxEntries: 10, namespace: 'ws|p' });
+    await ids.putIfAbsent('trace_timestamp', new Map([['t', '5']]));
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.db'))
+        .sort(),
+    ).toEqual(['exporter_opik.db', 'exporter_opik_cloud.db']);
     expect(s.bytes()).toBeGreaterThan(0);
     await s.shutdown();
+
+    const again = storage(dir).s;
+    await again.start(new TestHost());
+    expect(again.queueStore({ kind: 'exporter', id: 'opik/cloud' }).totals.requests).toBe(1);
+    const kept = again.idStore(OPIK, { ttlMs: 60_000, maxEntries: 10, namespace: 'ws|p' });
+    expect(await kept.get('trace_timestamp', ['t'])).toEqual(new Map([['t', '5']]));
+    await again.shutdown();
+  });
+
+  it.each([
+    [true, 2],
+    [false, 1],
+  ])('opens SQLite in WAL mode, fsync %s → synchronous %i', (fsync, level) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fs-')), 'x.db');
+    const db = openDatabase(file, { fsync, busyTimeoutMs: 100, logger: silentLogger() });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(level);
+    db.close();
   });
 
   it.each([
@@ -52,19 +81,14 @@ describe('file_storage extension', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fs-'));
     const first = storage(dir);
     await first.s.start(new TestHost());
-    const db = first.s.database('exporter', 'opik');
-    db.exec('CREATE TABLE queue (x); INSERT INTO queue VALUES (1)');
-    for (let i = 0; i < 50; i++) db.exec(`INSERT INTO queue VALUES (${i})`);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    const queue = first.s.queueStore(OPIK);
+    for (let i = 0; i < 50; i++) await queue.put([{ traces: one, items: 1, bytes: 0 }]);
     await first.s.shutdown();
     damage(join(dir, 'exporter_opik.db'));
 
     const second = storage(dir);
     await second.s.start(new TestHost());
-    const fresh = second.s.database('exporter', 'opik');
-    expect(
-      fresh.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'queue'").get(),
-    ).toEqual({ n: 0 });
+    expect(second.s.queueStore(OPIK).totals.requests).toBe(0);
     const aside = readdirSync(dir).filter((f) => f.startsWith('exporter_opik.db.corrupt-'));
     expect(aside.length).toBeGreaterThan(0);
     expect(

@@ -6,11 +6,15 @@ const parse = (user: Record<string, unknown>) =>
   healthCheckConfigSchema.safeParse({ ...createDefaultConfig(), ...user });
 
 describe('health_check config', () => {
-  it('defaults to all interfaces on 13133 at /, and declares that listener', () => {
+  it('defaults to loopback on 13133 at /, and declares that listener', () => {
     const config = parse({}).data!;
-    expect(config).toEqual({ endpoint: '0.0.0.0:13133', path: '/' });
+    expect(config).toEqual({
+      endpoint: '127.0.0.1:13133',
+      path: '/',
+      component_health: { include_recoverable_errors: true, recovery_duration: 60_000 },
+    });
     expect(healthCheckExtensionFactory.listeners?.(config)).toEqual([
-      { key: 'endpoint', endpoint: '0.0.0.0:13133' },
+      { key: 'endpoint', endpoint: '127.0.0.1:13133' },
     ]);
   });
 

@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorStatus, Host } from '../../component/types.js';
 import { testSettings } from '../../testing/settings.js';
+import { createDefaultConfig, healthCheckConfigSchema } from './config.js';
 import { createHealthCheck, type HealthCheck } from './health-check.js';
 
 class StatusHost implements Host {
-  status: CollectorStatus = { ready: true, startedAt: new Date(), components: [] };
+  status: CollectorStatus = { ready: true, startedAt: new Date(), components: [], pipelines: [] };
   getExtension() {
     return undefined;
   }
   reportStatus(): void {}
+  publishDetails(): void {}
   collectorStatus(): CollectorStatus {
     return this.status;
   }
@@ -20,11 +22,14 @@ afterEach(async () => {
   running = undefined;
 });
 
+const config = (user: Record<string, unknown>) =>
+  healthCheckConfigSchema.parse({ ...createDefaultConfig(), ...user });
+
 async function start(path = '/', host = new StatusHost()) {
-  running = createHealthCheck(testSettings('extension', 'health_check'), {
-    endpoint: '127.0.0.1:0',
-    path,
-  });
+  running = createHealthCheck(
+    testSettings('extension', 'health_check'),
+    config({ endpoint: '127.0.0.1:0', path }),
+  );
   await running.start(host);
   return { url: `http://${running.address}`, host };
 }
@@ -35,7 +40,13 @@ describe('health_check extension', () => {
     host.status = {
       ...host.status,
       components: [
-        { id: 'opik', kind: 'exporter', state: 'degraded', reason: 'Opik answered 401' },
+        {
+          id: 'opik',
+          kind: 'exporter',
+          state: 'degraded',
+          reason: 'Opik answered 401',
+          since: new Date(),
+        },
       ],
     };
     const res = await fetch(`${url}/`);
@@ -56,7 +67,9 @@ describe('health_check extension', () => {
     const { url, host } = await start();
     host.status = {
       ...host.status,
-      components: [{ id: 'otlp', kind: 'receiver', state: 'failed', reason: 'port taken' }],
+      components: [
+        { id: 'otlp', kind: 'receiver', state: 'failed', reason: 'port taken', since: new Date() },
+      ],
     };
     const res = await fetch(url);
     expect(res.status).toBe(503);
@@ -83,10 +96,10 @@ describe('health_check extension', () => {
 
   it('fails to start with a clear error when its port is taken', async () => {
     const { url } = await start();
-    const second = createHealthCheck(testSettings('extension', 'health_check/2'), {
-      endpoint: url.replace('http://', ''),
-      path: '/',
-    });
+    const second = createHealthCheck(
+      testSettings('extension', 'health_check/2'),
+      config({ endpoint: url.replace('http://', '') }),
+    );
     await expect(second.start(new StatusHost())).rejects.toThrow(/address is already in use/);
   });
 });

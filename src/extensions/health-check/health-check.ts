@@ -18,7 +18,10 @@ export function createHealthCheck(settings: Settings, config: HealthCheckConfig)
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (refuseUnlessGetOf(config.path, req, res)) return;
-    const reply = healthReply(host!.collectorStatus(), new Date());
+    const reply = healthReply(host!.collectorStatus(), new Date(), {
+      includeRecoverableErrors: config.component_health.include_recoverable_errors,
+      recoveryMs: config.component_health.recovery_duration,
+    });
     res
       .writeHead(reply.httpStatus, {
         'content-type': 'application/json',

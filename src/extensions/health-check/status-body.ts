@@ -1,4 +1,21 @@
-import type { CollectorStatus, ComponentHealth } from '../../component/types.js';
+import type { CollectorStatus, ComponentHealth, ComponentState } from '../../component/types.js';
+import { goDuration, roughDuration } from '../../config/go-duration.js';
+
+/** How long-lasting recoverable errors count (`component_health`). */
+export interface RecoveryPolicy {
+  readonly includeRecoverableErrors: boolean;
+  readonly recoveryMs: number;
+}
+
+/** One component as the status endpoint shows it. */
+export interface ComponentEntry {
+  readonly id: string;
+  readonly kind: ComponentHealth['kind'];
+  readonly state: ComponentState;
+  readonly reason?: string;
+  /** When the component entered its state (RFC 3339), as the Collector's `status_time`. */
+  readonly since: string;
+}
 
 /** What the status endpoint answers. */
 export interface HealthReply {
@@ -9,16 +26,21 @@ export interface HealthReply {
     readonly upSince: string | null;
     /** Time since then as a Go duration (`1h2m3.5s`), as the Collector writes it; '' before. */
     readonly uptime: string;
-    readonly components: ReadonlyArray<Pick<ComponentHealth, 'id' | 'kind' | 'state' | 'reason'>>;
+    readonly components: readonly ComponentEntry[];
   };
 }
 
 /**
  * Available (200) when every pipeline has started, shutdown has not begun, and no component
- * reports `failed`. A `degraded` component (an exporter whose backend answers 401, say) keeps
- * the collector available, since a restart would not help, but is listed with its reason.
+ * reports `failed`. A `degraded` component (an exporter whose backend answers 401, or one whose
+ * deliveries have failed longer than the recovery duration) keeps the collector available, since
+ * a restart would not help, but is listed with its reason.
  */
-export function healthReply(status: CollectorStatus, now: Date): HealthReply {
+export function healthReply(
+  status: CollectorStatus,
+  now: Date,
+  policy: RecoveryPolicy = { includeRecoverableErrors: true, recoveryMs: 60_000 },
+): HealthReply {
   const available = status.ready && !status.components.some((c) => c.state === 'failed');
   const started = status.startedAt;
   return {
@@ -27,21 +49,30 @@ export function healthReply(status: CollectorStatus, now: Date): HealthReply {
       status: available ? 'Server available' : 'Server not available',
       upSince: started ? started.toISOString() : null,
       uptime: started ? goDuration(now.getTime() - started.getTime()) : '',
-      components: status.components.map(({ id, kind, state, reason }) =>
-        reason === undefined ? { id, kind, state } : { id, kind, state, reason },
-      ),
+      components: status.components.map((c) => componentEntry(c, now, policy)),
     },
   };
 }
 
-/** Milliseconds as Go prints a `time.Duration`: `750ms`, `42.5s`, `3m0.25s`, `2h0m5s`. */
-export function goDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms));
-  if (total < 1000) return `${total}ms`;
-  const h = Math.floor(total / 3_600_000);
-  const m = Math.floor((total % 3_600_000) / 60_000);
-  const s = (total % 60_000) / 1000;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
+/**
+ * A component's entry, with a recoverable error that outlasted the recovery duration shown as
+ * `degraded`, its reason saying for how long (the Collector's health check v2 turns it unhealthy).
+ */
+export function componentEntry(
+  c: ComponentHealth,
+  now: Date,
+  policy: RecoveryPolicy,
+): ComponentEntry {
+  const since = c.since.toISOString();
+  const lasted = now.getTime() - c.since.getTime();
+  const entry = { id: c.id, kind: c.kind, state: c.state, since };
+  if (
+    c.state === 'recoverable_error' &&
+    policy.includeRecoverableErrors &&
+    lasted >= policy.recoveryMs
+  ) {
+    const reason = `failing for ${roughDuration(lasted)}${c.reason ? `: ${c.reason}` : ''}`;
+    return { ...entry, state: 'degraded', reason };
+  }
+  return c.reason === undefined ? entry : { ...entry, reason: c.reason };
 }

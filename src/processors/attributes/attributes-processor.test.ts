@@ -159,14 +159,14 @@ describe('attributes processor', () => {
       'an invalid regex',
       'actions:\n  - { action: delete, pattern: "(" }',
       [
-        'processors::attributes::actions::0::pattern: invalid regular expression: Invalid regular expression: /(/: Unterminated group',
+        'processors::attributes::actions::0::pattern: invalid regular expression: missing closing ): `(`',
       ],
     ],
     [
       'extract without named groups',
       'actions:\n  - { key: a, action: extract, pattern: "^(.*)$" }',
       [
-        'processors::attributes::actions::0::pattern: an extract pattern needs at least one named group, e.g. (?<user>\\w+)',
+        'processors::attributes::actions::0::pattern: an extract pattern needs at least one named group, e.g. (?P<user>\\w+)',
       ],
     ],
     [

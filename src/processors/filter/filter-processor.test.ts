@@ -139,7 +139,7 @@ describe('filter processor', () => {
       'a bad regex',
       'spans:\n  exclude: { match_type: regexp, span_names: ["["] }',
       [
-        'processors::filter::spans::exclude: invalid regular expression "[": Invalid regular expression: /[/: Unterminated character class',
+        'processors::filter::spans::exclude: invalid regular expression "[": missing closing ]: `[`',
       ],
     ],
     [

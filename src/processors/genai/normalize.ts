@@ -1,7 +1,4 @@
-import type { SpanInContext } from '../../pdata/map-spans.js';
 import type { Span } from '../../pdata/traces.js';
-import type { GenAiConfig } from './config.js';
-import { isDifyHelperSpan, isDifyPhoenix, rebuildDifyIds } from './dify-phoenix.js';
 import { plain } from './values.js';
 import { fromDifyOtel, isDifyOtel } from './vocab/dify-otel.js';
 import { fromOpenInference, isOpenInference } from './vocab/openinference.js';
@@ -10,16 +7,11 @@ import { fromVercelAi, isVercelAi } from './vocab/vercel-ai.js';
 import { WorkingAttributes } from './working-attributes.js';
 
 /**
- * One span in the canonical vocabulary (docs/semantic-conventions.md), or null for a Dify
- * bookkeeping span. Each source vocabulary is read only when its keys are present; a span that
- * needs nothing comes back as the same object, and a second pass changes nothing.
+ * One span in the canonical vocabulary (docs/semantic-conventions.md). Each source vocabulary
+ * is read only when its keys are present; a span that needs nothing comes back as the same
+ * object, and a second pass changes nothing.
  */
-export function normalizeSpan(ctx: SpanInContext, config: GenAiConfig): Span | null {
-  let span = ctx.span;
-  if (isDifyPhoenix(ctx) || span.name === 'api_check') {
-    if (config.drop_dify_helper_spans && isDifyHelperSpan(span)) return null;
-    if (config.rebuild_dify_ids) span = rebuildDifyIds(span);
-  }
+export function normalizeSpan(span: Span): Span {
   const w = new WorkingAttributes(span.attributes);
   // OpenLLMetry and the GenAI names first: OpenInference claims what is left of `llm.*`.
   if (isDifyOtel(w)) fromDifyOtel(w);

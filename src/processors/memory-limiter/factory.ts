@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { defineProcessorFactory } from '../../component/types.js';
 import { RetryableError } from '../../errors/errors.js';
 import { spanCount } from '../../pdata/count.js';
+import { liveMemory, memoryBudget } from '../../pipeline/memory-budget.js';
 import { defineProcessor } from '../../processorhelper/define-processor.js';
 import {
   createDefaultConfig,
@@ -30,11 +31,6 @@ function forceGc(): void {
   gcFunction();
 }
 
-function liveMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
-
 export const memoryLimiterProcessorFactory = defineProcessorFactory<MemoryLimiterConfig>({
   type: 'memory_limiter',
   stability: 'beta',
@@ -55,6 +51,7 @@ export const memoryLimiterProcessorFactory = defineProcessorFactory<MemoryLimite
     const refused = counter('refused');
     let refusing = false;
     let timer: NodeJS.Timeout | undefined;
+    let unregister: (() => void) | undefined;
     let lastGc = 0;
     const check = () => {
       let used = rss();
@@ -84,9 +81,12 @@ export const memoryLimiterProcessorFactory = defineProcessorFactory<MemoryLimite
         check();
         timer = setInterval(check, config.check_interval);
         timer.unref();
+        // Receivers ask this budget before they read a request body.
+        unregister = memoryBudget.register(this, limits.softBytes);
       },
       async shutdown() {
         clearInterval(timer);
+        unregister?.();
       },
       process(traces) {
         const n = spanCount(traces);

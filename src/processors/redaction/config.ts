@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { compileRegex } from '../../config/regex.js';
+import { regexProblem } from '../../config/regex.js';
 import { bool, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
-import { BUILTIN_PATTERNS } from './builtin-patterns.js';
+import { BUILTIN_PATTERN_SOURCES } from './builtin-patterns.js';
 
-const names = Object.keys(BUILTIN_PATTERNS) as [
-  keyof typeof BUILTIN_PATTERNS,
-  ...(keyof typeof BUILTIN_PATTERNS)[],
+const names = Object.keys(BUILTIN_PATTERN_SOURCES) as [
+  keyof typeof BUILTIN_PATTERN_SOURCES,
+  ...(keyof typeof BUILTIN_PATTERN_SOURCES)[],
 ];
 
 /** The `redaction` processor's settings, with the Collector's names, plus `builtin_patterns`. */
@@ -40,13 +40,9 @@ export function validate(config: RedactionConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const field of ['blocked_key_patterns', 'blocked_values', 'allowed_values'] as const) {
     config[field].forEach((p, i) => {
-      try {
-        compileRegex(p);
-      } catch (err) {
-        issues.push({
-          path: `${field}::${i}`,
-          message: `invalid regular expression: ${(err as Error).message}`,
-        });
+      const problem = regexProblem(p);
+      if (problem) {
+        issues.push({ path: `${field}::${i}`, message: `invalid regular expression: ${problem}` });
       }
     });
   }

@@ -1,7 +1,8 @@
 import { defineProcessorFactory } from '../../component/types.js';
 import { compileRegex } from '../../config/regex.js';
 import { mapSpans } from '../../pdata/map-spans.js';
-import type { AnyValue, Attributes, Span } from '../../pdata/traces.js';
+import type { AnyValue, Attributes, Span, Traces } from '../../pdata/traces.js';
+import { Pacer } from '../../pipeline/pacer.js';
 import { defineProcessor } from '../../processorhelper/define-processor.js';
 import { BUILTIN_PATTERNS } from './builtin-patterns.js';
 import {
@@ -16,12 +17,10 @@ import { type RedactionRules, redactAttributes } from './redact.js';
 function rulesFor(config: RedactionConfig): RedactionRules {
   const values = new Masker(
     [
-      ...config.blocked_values.map((p) => ({ re: compileRegex(p, 'g') })),
+      ...config.blocked_values.map((p) => ({ re: compileRegex(p) })),
       ...config.builtin_patterns.flatMap((name) => BUILTIN_PATTERNS[name]),
     ],
-    config.allowed_values
-      .map((p) => compileRegex(p))
-      .map((re) => new RegExp(`^(?:${re.source})$`, re.flags)),
+    config.allowed_values.map((p) => compileRegex(p)),
   );
   return {
     allowAllKeys: config.allow_all_keys,
@@ -47,22 +46,51 @@ export const redactionProcessorFactory = defineProcessorFactory<RedactionConfig>
   create(settings, config, next) {
     const rules = rulesFor(config);
     return defineProcessor(settings, next, {
-      process: (traces) => mapSpans(traces, ({ span }) => redactSpan(span, rules, config.summary)),
+      process: (traces) => redactTraces(traces, rules, config.summary),
     });
   },
 });
 
-function redactSpan(span: Span, rules: RedactionRules, summary: RedactionConfig['summary']): Span {
-  const own = redactAttributes(span.attributes, rules);
+/** Redacts every span, pausing between values so long values do not hold the event loop. */
+async function redactTraces(
+  traces: Traces,
+  rules: RedactionRules,
+  summary: RedactionConfig['summary'],
+): Promise<Traces> {
+  const pacer = new Pacer();
+  const redacted = new Map<Span, Span>();
+  for (const rs of traces.resourceSpans) {
+    for (const ss of rs.scopeSpans) {
+      for (const span of ss.spans) {
+        const out = await redactSpan(span, rules, summary, pacer);
+        if (out !== span) redacted.set(span, out);
+        await pacer.step();
+      }
+    }
+  }
+  if (redacted.size === 0) return traces;
+  return mapSpans(traces, ({ span }) => redacted.get(span) ?? span);
+}
+
+async function redactSpan(
+  span: Span,
+  rules: RedactionRules,
+  summary: RedactionConfig['summary'],
+  pacer: Pacer,
+): Promise<Span> {
+  const own = await redactAttributes(span.attributes, rules, pacer);
   let eventChanged = false;
-  const events = span.events.map((e) => {
-    const r = redactAttributes(e.attributes, rules);
+  const events: Span['events'][number][] = [];
+  for (const e of span.events) {
+    const r = await redactAttributes(e.attributes, rules, pacer);
     own.redactedKeys.push(...r.redactedKeys);
     own.maskedKeys.push(...r.maskedKeys);
-    if (r.attributes === e.attributes) return e;
-    eventChanged = true;
-    return { ...e, attributes: r.attributes };
-  });
+    if (r.attributes === e.attributes) events.push(e);
+    else {
+      eventChanged = true;
+      events.push({ ...e, attributes: r.attributes });
+    }
+  }
   const touched = own.attributes !== span.attributes || eventChanged;
   if (!touched && (summary === 'silent' || own.ignored === 0)) return span;
   return {

@@ -1,4 +1,6 @@
+import type { Regex } from '../../config/regex.js';
 import type { AnyValue, Attributes, KeyValue } from '../../pdata/traces.js';
+import type { Pacer } from '../../pipeline/pacer.js';
 import type { Masker } from './masker.js';
 
 /** Opik's id attributes are routing, not data: never removed, never masked. */
@@ -16,7 +18,7 @@ export interface RedactionRules {
   readonly allowAllKeys: boolean;
   readonly allowedKeys: ReadonlySet<string>;
   readonly ignoredKeys: ReadonlySet<string>;
-  readonly blockedKeys: readonly RegExp[];
+  readonly blockedKeys: readonly Regex[];
   /** Masks blocked values and built-in patterns in any value. */
   readonly values: Masker;
   /** Masks whole values of keys matching `blocked_key_patterns`. */
@@ -31,7 +33,11 @@ export interface Redacted {
 }
 
 /** Applies the rules to one attribute list: removes keys not allowed, masks blocked values. */
-export function redactAttributes(attrs: Attributes, rules: RedactionRules): Redacted {
+export async function redactAttributes(
+  attrs: Attributes,
+  rules: RedactionRules,
+  pacer: Pacer,
+): Promise<Redacted> {
   const out: KeyValue[] = [];
   const redactedKeys: string[] = [];
   const maskedKeys: string[] = [];
@@ -55,7 +61,7 @@ export function redactAttributes(attrs: Attributes, rules: RedactionRules): Reda
     }
     const value = rules.blockedKeys.some((re) => re.test(kv.key))
       ? rules.wholeValue(kv.value)
-      : maskValue(kv.key, kv.value, rules.values);
+      : await maskValue(kv.key, kv.value, rules.values, pacer);
     if (value !== kv.value) {
       maskedKeys.push(kv.key);
       changed = true;
@@ -65,14 +71,22 @@ export function redactAttributes(attrs: Attributes, rules: RedactionRules): Reda
   return { attributes: changed ? out : attrs, redactedKeys, maskedKeys, ignored };
 }
 
-function maskValue(key: string, value: AnyValue, masker: Masker): AnyValue {
+async function maskValue(
+  key: string,
+  value: AnyValue,
+  masker: Masker,
+  pacer: Pacer,
+): Promise<AnyValue> {
   if (!masker.active) return value;
   if (typeof value === 'string') {
-    const r = JSON_PAYLOADS.has(key) ? masker.maskJsonText(value) : masker.mask(value);
+    const r = JSON_PAYLOADS.has(key)
+      ? await masker.maskJsonText(value, pacer)
+      : await masker.mask(value, pacer);
     return r.count > 0 ? r.text : value;
   }
   if (Array.isArray(value)) {
-    const items = value.map((v) => maskValue(key, v, masker));
+    const items: AnyValue[] = [];
+    for (const v of value) items.push(await maskValue(key, v, masker, pacer));
     return items.some((v, i) => v !== value[i]) ? items : value;
   }
   return value;

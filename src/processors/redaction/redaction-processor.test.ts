@@ -153,7 +153,7 @@ describe('redaction processor', () => {
       'a bad blocked value',
       'blocked_values: ["(x"]',
       [
-        'processors::redaction::blocked_values::0: invalid regular expression: Invalid regular expression: /(x/: Unterminated group',
+        'processors::redaction::blocked_values::0: invalid regular expression: missing closing ): `(x`',
       ],
     ],
     [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, int, num, str } from '../../config/schema.js';
-import { redactUrlPassword } from '../../config/secret.js';
+import { redactUrlCredentials } from '../../config/secret.js';
 import type { ConfigIssue } from '../../errors/errors.js';
 
 const nonEmpty = () => str().refine((v) => v.trim() !== '', { error: 'must not be empty' });
@@ -8,7 +8,7 @@ const nonEmpty = () => str().refine((v) => v.trim() !== '', { error: 'must not b
 const urlWithScheme = (schemes: readonly string[], example: string) =>
   str().refine((v) => schemes.some((s) => v.toLowerCase().startsWith(`${s}://`)), {
     error: (i) =>
-      `expected a ${schemes.map((s) => `${s}://`).join(' or ')} URL such as ${example}, got ${JSON.stringify(redactUrlPassword(String(i.input)))}`,
+      `expected a ${schemes.map((s) => `${s}://`).join(' or ')} URL such as ${example}, got ${JSON.stringify(redactUrlCredentials(String(i.input)))}`,
   });
 
 export const difyQueueReceiverConfigSchema = z.strictObject({

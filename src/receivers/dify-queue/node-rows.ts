@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { redactUrlPassword } from '../../config/secret.js';
+import { redactUrlCredentials } from '../../config/secret.js';
 import type { DifyStorage } from './dify-storage.js';
 import { Outage, reasonOf } from './outage.js';
 
@@ -77,7 +77,7 @@ export class NodeRows {
   }
 
   get address(): string {
-    return redactUrlPassword(this.url);
+    return redactUrlCredentials(this.url);
   }
 
   /** The run's rows, each offloaded column replaced by its full payload. */

@@ -80,7 +80,7 @@ export async function prepareMessage(
       traceInfoType,
     };
   }
-  if (batch.skippedTypes.length > 0 || batch.spanCount === 0) {
+  if (batch.skippedItems > 0 || batch.spanCount === 0) {
     return { kind: 'skipped', task, traceInfoType };
   }
   return {

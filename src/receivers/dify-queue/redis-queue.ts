@@ -1,5 +1,5 @@
 import { createClient } from '@redis/client';
-import { redactUrlPassword } from '../../config/secret.js';
+import { redactUrlCredentials } from '../../config/secret.js';
 import { Outage, reasonOf } from './outage.js';
 
 /** The three lists: Dify's queue, and the receiver's processing and dead-letter lists. */
@@ -56,7 +56,7 @@ export class TraceQueue {
 
   /** Where Redis is, without the password (for logs and doctor). */
   get address(): string {
-    return redactUrlPassword(this.url);
+    return redactUrlCredentials(this.url);
   }
 
   /** Resolves once both connections are up (retrying meanwhile); rejects after `close`. */

@@ -1,5 +1,8 @@
 import { CollectorError } from '../../errors/errors.js';
+import { NO_LIMITS } from '../../otlp/limits.js';
+import { unpaced } from '../../pipeline/pacer.js';
 import { mimeType } from '../../server/content-type.js';
+import { type JsonItem, JsonTooManyItems, parseJsonItemsSteps } from '../../server/paced-json.js';
 
 /** How a request body is framed, from its Content-Type. */
 export type Framing = 'json' | 'ndjson';
@@ -28,47 +31,107 @@ export function framingOf(contentType: string | undefined): Framing {
   );
 }
 
-/** One item of the body, decoded, or the reason its NDJSON line is not JSON. */
+/** One item of the body, decoded, or the reason it cannot be read. */
 export type RawItem = { readonly value: unknown } | { readonly invalid: string };
 
 /**
- * Splits a body into items. JSON: one envelope, or an array of them; a body that is not JSON is
- * a bad request as a whole. NDJSON: one item per non-blank line; a line that is not JSON is that
- * item's problem only.
+ * Splits a body into items, in steps (the generator yields between pieces of the body, so a
+ * large one can be decoded while the event loop keeps running). JSON: one envelope, or an array
+ * of them; a body that is not JSON is a bad request as a whole. NDJSON: one item per non-blank
+ * line; a line that is not JSON is that item's problem only. Either way an item nested deeper
+ * than `maxDepth` is that item's problem only.
  */
-export function decodeItems(body: Buffer, framing: Framing): RawItem[] {
-  const decoded = body.toString('utf8');
-  // A byte-order mark some editors write; slicing it off keeps the megabyte-sized string uncopied otherwise.
-  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
-  if (framing === 'ndjson') return decodeLines(text);
-  let value: unknown;
+export function* decodeItemsSteps(
+  body: Buffer,
+  framing: Framing,
+  maxDepth: number,
+  maxItems = Number.POSITIVE_INFINITY,
+): Generator<void, RawItem[], undefined> {
+  // A byte-order mark some editors write.
+  const text = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
+  if (framing === 'ndjson') return yield* decodeLines(text, maxDepth, maxItems);
+  let items: JsonItem[];
   try {
-    value = JSON.parse(text);
+    items = yield* parseJsonItemsSteps(text, maxDepth, true, maxItems);
   } catch (err) {
+    if (err instanceof JsonTooManyItems) throw tooManyItems(maxItems);
     throw new CollectorError(
       'ERR_BAD_REQUEST',
       `the body is not valid JSON: ${(err as Error).message}`,
     );
   }
-  if (Array.isArray(value)) return value.map((v) => ({ value: v }));
-  if (typeof value === 'object' && value !== null) return [{ value }];
-  throw new CollectorError(
-    'ERR_BAD_REQUEST',
-    'the body must be a JSON object (one envelope) or a JSON array of envelopes',
+  const single = items.length === 1 && 'value' in items[0]! ? items[0].value : undefined;
+  if (single !== undefined && !isObjectOrArray(single) && !startsArray(text)) {
+    throw new CollectorError(
+      'ERR_BAD_REQUEST',
+      'the body must be a JSON object (one envelope) or a JSON array of envelopes',
+    );
+  }
+  return items.map(rawItem);
+}
+
+/** `decodeItemsSteps` at once (tests, benchmarks, small bodies). */
+export function decodeItems(
+  body: Buffer,
+  framing: Framing,
+  maxDepth = NO_LIMITS.maxDepth,
+): RawItem[] {
+  return unpaced(decodeItemsSteps(body, framing, maxDepth));
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const b of line) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  return true;
+}
+
+/** Whether the body's first non-blank byte opens an array (a list of items, whatever they are). */
+function startsArray(text: Buffer): boolean {
+  for (const b of text) if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a) return b === 0x5b;
+  return false;
+}
+
+function isObjectOrArray(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
+}
+
+function rawItem(item: JsonItem): RawItem {
+  return 'value' in item ? item : { invalid: item.tooDeep };
+}
+
+/**
+ * Each item makes at least one span (a rejected one counts as one, as in the metrics), so a
+ * request with more items than `limits::max_spans_per_request` is refused as a whole: reading a
+ * million bad lines one by one is work no request should cause.
+ */
+function tooManyItems(max: number): CollectorError {
+  return new CollectorError(
+    'ERR_TOO_MANY_SPANS',
+    `the request holds more than ${max} items (limits::max_spans_per_request; each item is at least one span); send smaller batches`,
   );
 }
 
-function decodeLines(text: string): RawItem[] {
+function* decodeLines(
+  text: Buffer,
+  maxDepth: number,
+  maxItems: number,
+): Generator<void, RawItem[], undefined> {
   const items: RawItem[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
+  let lineNo = 0;
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf(0x0a, start);
+    const end = nl < 0 ? text.length : nl;
+    lineNo++;
+    const line = text.subarray(start, end);
+    start = end + 1;
+    if (isBlank(line)) continue;
+    if (items.length >= maxItems) throw tooManyItems(maxItems);
     try {
-      items.push({ value: JSON.parse(line) });
+      const [item] = yield* parseJsonItemsSteps(line, maxDepth, false);
+      items.push('value' in item! ? item! : { invalid: `line ${lineNo} is ${item!.tooDeep}` });
     } catch (err) {
-      items.push({ invalid: `line ${i + 1} is not valid JSON: ${(err as Error).message}` });
+      items.push({ invalid: `line ${lineNo} is not valid JSON: ${(err as Error).message}` });
     }
+    yield;
   }
   return items;
 }

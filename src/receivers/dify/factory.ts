@@ -1,4 +1,5 @@
 import { defineReceiver } from '../../component/types.js';
+import { authExtensionRefs } from '../../server/server-settings.js';
 import { createDefaultConfig, difyReceiverConfigSchema } from './config.js';
 import { DifyReceiver } from './receiver.js';
 
@@ -9,5 +10,6 @@ export const difyReceiverFactory = defineReceiver({
   configSchema: difyReceiverConfigSchema,
   createDefaultConfig,
   listeners: (config) => [{ key: 'endpoint', endpoint: config.endpoint }],
+  extensions: (config) => authExtensionRefs('', config),
   create: (settings, config, next) => new DifyReceiver(settings, config, next),
 });

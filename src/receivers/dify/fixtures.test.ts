@@ -3,7 +3,7 @@ import { decodeTracesJson, encodeTracesJson } from '../../otlp/json-codec.js';
 import { decodeTracesRequest, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { Span } from '../../pdata/traces.js';
 import { StatusCode } from '../../pdata/traces.js';
-import { testSettings } from '../../testing/settings.js';
+import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
 import { difyReceiverFactory } from './factory.js';
 import type { DifyReceiver } from './receiver.js';
@@ -28,7 +28,7 @@ beforeAll(async () => {
     config,
     sink,
   ) as DifyReceiver;
-  await receiver.start();
+  await receiver.start(new TestHost());
   url = `http://${receiver.address}/v1/dify/traces`;
 });
 afterAll(() => receiver.shutdown());

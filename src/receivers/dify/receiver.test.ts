@@ -2,9 +2,10 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TracesConsumer } from '../../component/types.js';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
+import { bearerTokenAuthExtensionFactory } from '../../extensions/bearertokenauth/factory.js';
 import type { Traces } from '../../pdata/traces.js';
 import { MemoryProbe, postBuffer } from '../../testing/memory.js';
-import { testSettings } from '../../testing/settings.js';
+import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
 import { difyReceiverFactory } from './factory.js';
 import type { DifyReceiver } from './receiver.js';
@@ -18,6 +19,7 @@ afterEach(async () => {
 async function start(
   overrides: Record<string, unknown> = {},
   next: TracesConsumer = new TracesSink(),
+  host = new TestHost(),
 ) {
   const settings = testSettings('receiver', 'dify');
   const config = difyReceiverFactory.configSchema.parse({
@@ -27,7 +29,7 @@ async function start(
   });
   const receiver = difyReceiverFactory.create(settings, config, next) as DifyReceiver;
   running.push(receiver);
-  await receiver.start();
+  await receiver.start(host);
   const url = `http://${receiver.address}/v1/dify/traces`;
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const m = (await settings.telemetry.registry.getMetricsAsJSON()).find((x) => x.name === name);
@@ -263,12 +265,29 @@ describe('dify receiver over HTTP', () => {
     ['Bearer s3cret', 200],
     ['bearer   s3cret', 200],
   ])('with auth, Authorization %j gets %d', async (authorization, status) => {
-    const { url } = await start({ auth: { token: 's3cret' } });
+    const host = new TestHost();
+    const auth = bearerTokenAuthExtensionFactory.create(
+      testSettings('extension', 'bearertokenauth'),
+      bearerTokenAuthExtensionFactory.configSchema.parse({
+        ...bearerTokenAuthExtensionFactory.createDefaultConfig(),
+        token: 's3cret',
+      }),
+    );
+    host.extensions.set('bearertokenauth', auth);
+    const { url } = await start(
+      { auth: { authenticator: 'bearertokenauth' } },
+      new TracesSink(),
+      host,
+    );
     const res = await post(url, message, authorization ? { authorization } : {});
     expect(res.status).toBe(status);
     if (status === 401) {
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect(await res.json()).toEqual({ error: 'missing or wrong bearer token' });
+      const { error } = (await res.json()) as { error: string };
+      expect(error).toMatch(
+        /^(missing or empty Authorization header|the Authorization header must be "Bearer <token>"|the bearer token is not valid)$/,
+      );
+      expect(error).not.toContain('wrong');
     }
   });
 
@@ -336,6 +355,122 @@ describe('dify receiver over HTTP', () => {
     await receiver.shutdown();
     await receiver.shutdown();
     await expect(post(url, message)).rejects.toThrow();
+  });
+});
+
+describe('dify receiver: one bad item never fails its batch', () => {
+  const deep = (levels: number) => {
+    const envelope = fixture('message_chat.json') as { trace_info: Record<string, unknown> };
+    let nested: unknown = 'leaf';
+    for (let i = 0; i < levels; i++) nested = [nested];
+    return { ...envelope, trace_info: { ...envelope.trace_info, inputs: { deep: nested } } };
+  };
+
+  it.each([
+    ['nested 4,000 levels deep', deep(4000), /nested deeper than 64 levels/],
+    [
+      'with a token count beyond 64 bits',
+      (() => {
+        const e = fixture('message_chat.json') as { trace_info: Record<string, unknown> };
+        return { ...e, trace_info: { ...e.trace_info, message_tokens: 1e30 } };
+      })(),
+      /out of range for a 64-bit integer/,
+    ],
+    [
+      'with an infinite elapsed time',
+      (() => {
+        const e = fixture('workflow_app.json') as { trace_info: Record<string, unknown> };
+        return {
+          ...e,
+          trace_info: { ...e.trace_info, end_time: null, workflow_run_elapsed_time: 1e308 },
+        };
+      })(),
+      /out of range|cannot be converted/,
+    ],
+  ])(
+    'an item %s is rejected by itself; the others are delivered (200)',
+    async (_n, item, problem) => {
+      const sink = new TracesSink();
+      const { url } = await start({}, sink);
+      const good = fixture('message_chat.json');
+      for (const [framing, body] of [
+        ['application/json', JSON.stringify([good, item, good])],
+        ['application/x-ndjson', [good, item, good].map((x) => JSON.stringify(x)).join('\n')],
+      ] as const) {
+        sink.reset();
+        const res = await post(url, body, { 'content-type': framing });
+        expect(res.status).toBe(200);
+        const answer = (await res.json()) as {
+          accepted_items: number;
+          errors: Array<{ index: number; message: string }>;
+        };
+        expect(answer.accepted_items).toBe(2);
+        expect(answer.errors).toHaveLength(1);
+        expect(answer.errors[0]!.index).toBe(1);
+        expect(answer.errors[0]!.message).toMatch(problem);
+        expect(sink.spanCount).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it('lists at most 100 problems, each short, with the total: 1 MB of bad lines gets a small answer', async () => {
+    const { url } = await start();
+    const line = `{"bad": ${'['.repeat(10)}${'x'.repeat(2000)}`;
+    const body = Array.from({ length: 500 }, () => line).join('\n');
+    const res = await post(url, body, { 'content-type': 'application/x-ndjson' });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    const answer = JSON.parse(text) as Record<string, unknown>;
+    expect(answer).toMatchObject({ rejected_items: 500, errors_omitted: 400 });
+    expect((answer.errors as unknown[]).length).toBe(100);
+    expect(text.length).toBeLessThan(100 * 1100);
+  });
+
+  it('refuses a request with more spans than max_spans_per_request with 413, keeping nothing', async () => {
+    const sink = new TracesSink();
+    const { url } = await start({ limits: { max_spans_per_request: 3 } }, sink);
+    const res = await post(
+      url,
+      JSON.stringify([fixture('message_chat.json'), fixture('message_chat.json')]),
+    );
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error:
+        'the request holds more than 3 spans (limits::max_spans_per_request); send smaller batches',
+    });
+    expect(sink.batches).toEqual([]);
+  });
+
+  it('cuts values longer than max_attribute_value_length and counts them', async () => {
+    const sink = new TracesSink();
+    const { url, metric } = await start({ limits: { max_attribute_value_length: 50 } }, sink);
+    const res = await post(url, message);
+    expect(res.status).toBe(200);
+    const longest = Math.max(
+      ...sink
+        .spans()
+        .flatMap((s) =>
+          s.attributes.map((a) => (typeof a.value === 'string' ? a.value.length : 0)),
+        ),
+    );
+    expect(longest).toBe(50);
+    expect(
+      await metric('otelcol_receiver_truncated_total', { limit: 'max_attribute_value_length' }),
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe('dify receiver: body shapes', () => {
+  it.each([
+    ['5', 400, 'the body must be a JSON object (one envelope) or a JSON array of envelopes'],
+    ['[5]', 400, undefined],
+  ])('%s is answered %i', async (body, status, error) => {
+    const { url } = await start();
+    const res = await post(url, body);
+    expect(res.status).toBe(status);
+    const answer = (await res.json()) as { error?: string; rejected_items?: number };
+    if (error) expect(answer.error).toBe(error);
+    else expect(answer.rejected_items).toBe(1);
   });
 });
 

@@ -1,15 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { type ServerAuthenticator, serverAuthenticator } from '../../component/auth.js';
+import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
 import { CollectorError } from '../../errors/errors.js';
+import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
+import type { Reservation } from '../../pipeline/memory-budget.js';
+import { Pacer, paced } from '../../pipeline/pacer.js';
+import { decodeLimits } from '../../receiverhelper/limits.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
-import { readBody } from '../../server/body.js';
+import { readBody, reserveForBody } from '../../server/body.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
+import { listenOptions } from '../../server/server-settings.js';
 import { replyFor } from '../../server/status.js';
-import { bearerMatches } from './auth.js';
-import { type ConvertedBatch, convertBatch } from './batch.js';
+import { type ConvertedBatch, convertBatchSteps } from './batch.js';
 import type { DifyReceiverConfig } from './config.js';
-import { decodeItems, framingOf } from './decode.js';
-import { type SkippedCounter, skippedEnvelopes, skippedTypeLabel } from './metrics.js';
+import { decodeItemsSteps, type Framing, framingOf } from './decode.js';
+import { type SkippedCounter, skippedEnvelopes } from './metrics.js';
 
 export const DIFY_TRACES_PATH = '/v1/dify/traces';
 
@@ -28,6 +33,8 @@ export class DifyReceiver implements Component {
   private listener?: HttpListener;
   private accepting = false;
   private stopped?: Promise<void>;
+  private auth?: ServerAuthenticator;
+  private readonly limits: DecodeLimits;
   private readonly report: ReceiverReport;
   private readonly skipped: SkippedCounter;
 
@@ -38,6 +45,7 @@ export class DifyReceiver implements Component {
   ) {
     this.report = receiverReport(settings, 'http');
     this.skipped = skippedEnvelopes(settings.telemetry);
+    this.limits = decodeLimits(config.limits);
   }
 
   /** The bound `host:port` once started (the real port when the config said 0). */
@@ -45,14 +53,22 @@ export class DifyReceiver implements Component {
     return this.listener?.address;
   }
 
-  async start(): Promise<void> {
+  async start(host: Host): Promise<void> {
     if (this.listener) return;
+    this.auth = this.config.auth && serverAuthenticator(host, this.config.auth);
     this.accepting = true;
-    this.listener = await listenHttp(this.config.endpoint, (req, res) => {
-      // A reply that cannot be written (the client went away) must not become an unhandled rejection.
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    this.settings.logger.info({ endpoint: this.listener.address }, 'dify receiver listening');
+    this.listener = await listenHttp(
+      this.config.endpoint,
+      (req, res) => {
+        // A reply that cannot be written (the client went away) must not become an unhandled rejection.
+        this.handle(req, res).catch(() => res.destroy());
+      },
+      listenOptions(this.config, this.settings.logger),
+    );
+    this.settings.logger.info(
+      { endpoint: this.listener.address, tls: this.config.tls !== undefined },
+      'dify receiver listening',
+    );
   }
 
   shutdown(): Promise<void> {
@@ -96,20 +112,31 @@ export class DifyReceiver implements Component {
         `method ${req.method} not allowed; use POST`,
       );
     }
-    const token = this.config.auth?.token;
-    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
-      throw new CollectorError('ERR_UNAUTHENTICATED', 'missing or wrong bearer token');
-    }
+    // Before anything of the body is read.
+    this.auth?.authenticate(req.headers);
     const framing = framingOf(req.headers['content-type']);
     if (!this.accepting) {
       throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
     }
-    // No local holds the body or its parsed items: they would live until the pipeline answers.
-    const batch = convertBatch(
-      decodeItems(await readBody(req, this.config.max_request_body_size), framing),
-    );
+    // Before the body is read: a request the memory limit has no room for is not read at all.
+    const reservation = reserveForBody(req, this.config.max_request_body_size);
+    try {
+      return await this.take(req, framing, reservation);
+    } finally {
+      reservation.release();
+    }
+  }
+
+  /** Reads, converts and hands on the items of an admitted request. */
+  private async take(
+    req: IncomingMessage,
+    framing: Framing,
+    reservation: Reservation,
+  ): Promise<Reply> {
+    const cut = new Truncations();
+    const batch = await this.convert(req, framing, reservation, cut);
     this.count(batch);
-    if (batch.problems.length > 0 && batch.acceptedItems === 0 && batch.skippedTypes.length === 0) {
+    if (batch.rejectedItems > 0 && batch.acceptedItems === 0 && batch.skippedItems === 0) {
       this.report.badRequest('ERR_BAD_REQUEST');
       return { status: 400, body: summary(batch, 'no item of the request could be converted') };
     }
@@ -122,21 +149,45 @@ export class DifyReceiver implements Component {
         return { status, headers, body: summary(batch, String(body.error), true) };
       }
       this.report.accepted(batch.spanCount);
+      this.report.truncated(cut);
     }
     return { status: 200, body: summary(batch) };
   }
 
+  /**
+   * Reads and converts the body. A function of its own so that the body and its parsed items are
+   * garbage once the spans exist, not kept until the pipeline answers.
+   */
+  private async convert(
+    req: IncomingMessage,
+    framing: Framing,
+    reservation: Reservation,
+    cut: Truncations,
+  ): Promise<ConvertedBatch> {
+    // In slices: a 20 MiB body is parsed and converted while the event loop keeps running.
+    const pacer = new Pacer();
+    const items = await paced(
+      decodeItemsSteps(
+        await readBody(req, this.config.max_request_body_size, reservation),
+        framing,
+        this.limits.maxDepth,
+        this.limits.maxSpans,
+      ),
+      pacer,
+    );
+    return paced(convertBatchSteps(items, this.limits, cut), pacer);
+  }
+
   /** Skipped and rejected items are counted here; accepted and refused spans after `consume`. */
   private count(batch: ConvertedBatch): void {
-    for (const type of batch.skippedTypes) {
-      this.skipped.inc({
-        receiver: this.settings.id,
-        transport: 'http',
-        trace_info_type: skippedTypeLabel(type),
-      });
+    for (const [label, n] of batch.skipped) {
+      this.skipped.inc(
+        { receiver: this.settings.id, transport: 'http', trace_info_type: label },
+        n,
+      );
     }
     // An item that cannot be read would have become at least one span: it counts as one.
-    if (batch.problems.length > 0) this.report.failed(batch.problems.length);
+    if (batch.rejectedItems > 0) this.report.failed(batch.rejectedItems);
   }
 }
 
@@ -150,14 +201,19 @@ function errorReply(err: unknown): Reply & { body: { error: string } } {
   return { status: r.httpStatus, headers, body: { error: r.message } };
 }
 
-/** The response body: counts, then each rejected item (index and problem), then any `error`. */
+/**
+ * The response body: counts, then the rejected items (index and problem; the first
+ * `MAX_LISTED_PROBLEMS`, with `errors_omitted` saying how many more), then any `error`.
+ */
 function summary(batch: ConvertedBatch, error?: string, refused = false): Record<string, unknown> {
+  const omitted = batch.rejectedItems - batch.problems.length;
   return {
     accepted_items: refused ? 0 : batch.acceptedItems,
     accepted_spans: refused ? 0 : batch.spanCount,
-    skipped_items: batch.skippedTypes.length,
-    rejected_items: batch.problems.length,
+    skipped_items: batch.skippedItems,
+    rejected_items: batch.rejectedItems,
     errors: batch.problems,
+    ...(omitted > 0 ? { errors_omitted: omitted } : {}),
     ...(error === undefined ? {} : { error }),
   };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { bool, endpoint, int, str } from '../../config/schema.js';
 import type { ConfigIssue } from '../../errors/errors.js';
+import { requestLimitsSchema } from '../../receiverhelper/limits.js';
+import { grpcServerSettings, httpServerSettings } from '../../server/server-settings.js';
 
 const MiB = 1024 * 1024;
 
@@ -15,11 +17,13 @@ const httpSchema = z.strictObject({
    * and a `405` to the `HEAD` request it sends to check the endpoint when its config is saved.
    */
   dify_aliyun_compat: bool().default(false),
+  ...httpServerSettings,
 });
 
 const grpcSchema = z.strictObject({
   endpoint: endpoint().default('0.0.0.0:4317'),
   max_recv_msg_size_mib: int({ min: 1 }).default(4),
+  ...grpcServerSettings,
 });
 
 // `http:` with nothing under it enables the protocol with its defaults, as in the Collector.
@@ -31,6 +35,8 @@ export const otlpConfigSchema = z.strictObject({
     http: enabled(httpSchema),
     grpc: enabled(grpcSchema),
   }),
+  /** Bounds on the work one request may cause, for both protocols (`receiverhelper/limits.ts`). */
+  limits: requestLimitsSchema,
 });
 
 export type OtlpReceiverConfig = z.infer<typeof otlpConfigSchema>;

@@ -1,15 +1,21 @@
 import {
-  decodeTracesJson,
+  decodeTracesJsonPaced,
   encodeStatusJson,
   encodeTracesResponseJson,
 } from '../../otlp/json-codec.js';
-import { decodeTracesRequest, encodeStatus, encodeTracesResponse } from '../../otlp/proto-codec.js';
+import type { DecodeLimits, Truncations } from '../../otlp/limits.js';
+import {
+  decodeTracesRequestPaced,
+  encodeStatus,
+  encodeTracesResponse,
+} from '../../otlp/proto-codec.js';
 import type { Traces } from '../../pdata/traces.js';
 
 /** One of the two OTLP/HTTP encodings; replies go out in the encoding the request came in. */
 export interface OtlpEncoding {
   readonly contentType: string;
-  decode(body: Buffer): Traces;
+  /** Decodes in slices, applying the request limits; `cut` counts what they cut. */
+  decode(body: Buffer, limits: DecodeLimits, cut: Truncations): Promise<Traces>;
   encodeResponse(): Uint8Array | string;
   encodeStatus(status: {
     code: number;
@@ -20,14 +26,14 @@ export interface OtlpEncoding {
 
 const PROTOBUF: OtlpEncoding = {
   contentType: 'application/x-protobuf',
-  decode: (body) => decodeTracesRequest(body),
+  decode: (body, limits, cut) => decodeTracesRequestPaced(body, limits, cut),
   encodeResponse: () => encodeTracesResponse(),
   encodeStatus: (s) => encodeStatus(s),
 };
 
 const JSON_ENCODING: OtlpEncoding = {
   contentType: 'application/json',
-  decode: (body) => decodeTracesJson(body),
+  decode: (body, limits, cut) => decodeTracesJsonPaced(body, limits, cut),
   encodeResponse: () => encodeTracesResponseJson(),
   encodeStatus: (s) => encodeStatusJson(s),
 };

@@ -1,4 +1,5 @@
 import { defineReceiver, type Listener } from '../../component/types.js';
+import { authExtensionRefs } from '../../server/server-settings.js';
 import {
   createDefaultConfig,
   type OtlpReceiverConfig,
@@ -21,5 +22,9 @@ export const otlpReceiverFactory = defineReceiver<OtlpReceiverConfig>({
       out.push({ key: 'protocols::grpc::endpoint', endpoint: config.protocols.grpc.endpoint });
     return out;
   },
+  extensions: (config) => [
+    ...authExtensionRefs('protocols::http::', config.protocols.http),
+    ...authExtensionRefs('protocols::grpc::', config.protocols.grpc),
+  ],
   create: createOtlpReceiver,
 });

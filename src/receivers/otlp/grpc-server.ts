@@ -1,20 +1,35 @@
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import {
   type handleUnaryCall,
   Metadata,
   Server,
   ServerCredentials,
   type ServerErrorResponse,
+  ServerInterceptingCall,
+  type ServerInterceptor,
   type ServiceDefinition,
+  status,
 } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { ServerAuthenticator } from '../../component/auth.js';
 import type { TracesConsumer } from '../../component/types.js';
-import { CollectorError } from '../../errors/errors.js';
-import { decodeTracesRequest, encodeStatus, encodeTracesResponse } from '../../otlp/proto-codec.js';
+import { parseEndpoint } from '../../config/schema.js';
+import { serverTlsOptions, type TlsServerConfig, watchTls } from '../../config/tls.js';
+import { CollectorError, errorMessage } from '../../errors/errors.js';
+import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
+import {
+  decodeTracesRequestPaced,
+  encodeStatus,
+  encodeTracesResponse,
+} from '../../otlp/proto-codec.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
+import { memoryBudget, noMemoryError } from '../../pipeline/memory-budget.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
 import { GrpcCode, replyFor } from '../../server/status.js';
 
 const identity = (b: Buffer) => b;
+const MiB = 1024 * 1024;
 
 /**
  * A request message's bytes, handed over once. grpc-js keeps the request message until the call
@@ -22,7 +37,10 @@ const identity = (b: Buffer) => b;
  * them be freed as soon as they are decoded.
  */
 class RequestBytes {
-  constructor(private bytes: Buffer | undefined) {}
+  readonly size: number;
+  constructor(private bytes: Buffer | undefined) {
+    this.size = bytes?.length ?? 0;
+  }
   take(): Buffer {
     const bytes = this.bytes ?? Buffer.alloc(0);
     this.bytes = undefined;
@@ -47,9 +65,16 @@ const traceService: ServiceDefinition = {
 export interface GrpcReceiverOptions {
   readonly endpoint: string;
   readonly maxRecvMsgSizeMib: number;
+  readonly tls?: TlsServerConfig;
+  readonly auth?: ServerAuthenticator;
+  /** Time allowed from a call's headers to its whole message. */
+  readonly readTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly limits: DecodeLimits;
   readonly next: TracesConsumer;
   readonly report: ReceiverReport;
   readonly accepting: () => boolean;
+  readonly logger?: Logger;
 }
 
 export interface GrpcListener {
@@ -57,10 +82,18 @@ export interface GrpcListener {
   close(): Promise<void>;
 }
 
-/** Serves OTLP `TraceService/Export` (gzip-compressed messages are decompressed by grpc-js). */
+/**
+ * Serves OTLP `TraceService/Export` (gzip-compressed messages are decompressed by grpc-js). The
+ * TCP listener is ours, so connections beyond `maxConnections` are closed as they arrive; calls
+ * are authenticated from their metadata before their message is read, and a message that does
+ * not arrive within the read timeout ends the call.
+ */
 export async function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<GrpcListener> {
+  const parsed = parseEndpoint(opts.endpoint);
+  if (!parsed) throw new Error(`invalid endpoint ${JSON.stringify(opts.endpoint)}`);
   const server = new Server({
     'grpc.max_receive_message_length': opts.maxRecvMsgSizeMib * 1024 * 1024,
+    interceptors: [gatekeeper(opts)],
   });
   const exportHandler: handleUnaryCall<RequestBytes, Buffer> = (call, callback) => {
     exportTraces(call.request, opts).then(
@@ -69,17 +102,30 @@ export async function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<Grpc
     );
   };
   server.addService(traceService, { Export: exportHandler });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(opts.endpoint, ServerCredentials.createInsecure(), (err, bound) => {
-      if (err) reject(new Error(`cannot listen on ${opts.endpoint}: ${err.message}`));
-      else resolve(bound);
-    });
+  const credentials = opts.tls
+    ? new ReloadingTlsCredentials(opts.tls, opts.logger)
+    : ServerCredentials.createInsecure();
+  const injector = server.createConnectionInjector(credentials);
+  const tcp: TcpServer = createTcpServer((socket) => injector.injectConnection(socket));
+  tcp.maxConnections = opts.maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `cannot listen on ${opts.endpoint}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message}`,
+        ),
+      ),
+    );
+    tcp.listen(parsed.port, parsed.host || undefined, () => resolve());
   });
+  const bound = tcp.address() as { port: number };
   const host = opts.endpoint.slice(0, opts.endpoint.lastIndexOf(':'));
   return {
-    address: `${host}:${port}`,
+    address: `${host}:${bound.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        if (credentials instanceof ReloadingTlsCredentials) credentials.stop();
+        tcp.close();
         // Let in-flight calls finish; force after a grace period so shutdown cannot hang.
         const force = setTimeout(() => server.forceShutdown(), 10_000);
         force.unref();
@@ -91,27 +137,115 @@ export async function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<Grpc
   };
 }
 
+/**
+ * Authenticates each call from its metadata (before its message is read) and ends a call whose
+ * message has not arrived within the read timeout, as a trickling client would hold it forever.
+ */
+function gatekeeper(opts: GrpcReceiverOptions): ServerInterceptor {
+  return (_method, call) => {
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => clearTimeout(timer);
+    return new ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, mdNext) {
+            if (opts.auth) {
+              try {
+                opts.auth.authenticate(metadata.getMap() as Record<string, string>);
+              } catch (err) {
+                opts.report.badRequest('ERR_UNAUTHENTICATED');
+                call.sendStatus({ code: status.UNAUTHENTICATED, details: errorMessage(err) });
+                return;
+              }
+            }
+            // A call is refused before its message is read when a message of the largest size
+            // would pass the memory limit (memory_limiter).
+            if (!memoryBudget.hasRoom(opts.maxRecvMsgSizeMib * MiB)) {
+              opts.report.badRequest('ERR_PIPELINE_REFUSED');
+              call.sendStatus({ code: status.UNAVAILABLE, details: noMemoryError().message });
+              return;
+            }
+            timer = setTimeout(() => {
+              opts.report.badRequest('ERR_REQUEST_TIMEOUT');
+              call.sendStatus({
+                code: status.DEADLINE_EXCEEDED,
+                details: `the request message did not arrive within read_timeout (${opts.readTimeoutMs} ms)`,
+              });
+            }, opts.readTimeoutMs);
+            timer.unref();
+            mdNext(metadata);
+          },
+          onReceiveMessage(message, msgNext) {
+            stop();
+            msgNext(message);
+          },
+          onCancel: stop,
+        });
+      },
+      sendStatus(s, statusNext) {
+        stop();
+        statusNext(s);
+      },
+    });
+  };
+}
+
+/** TLS credentials read from the configured files, and read again every `reload_interval`. */
+class ReloadingTlsCredentials extends ServerCredentials {
+  readonly stop: () => void;
+
+  constructor(tls: TlsServerConfig, logger?: Logger) {
+    const { requestCert, rejectUnauthorized, ...context } = serverTlsOptions(tls);
+    super({ requestCert, rejectUnauthorized }, context);
+    this.stop = watchTls(
+      tls,
+      () => {
+        const { requestCert: _r, rejectUnauthorized: _u, ...next } = serverTlsOptions(tls);
+        return next;
+      },
+      (next) => this.updateSecureContextOptions(next),
+      logger,
+    );
+  }
+
+  _equals(other: ServerCredentials): boolean {
+    return other === this;
+  }
+}
+
 async function exportTraces(request: RequestBytes, opts: GrpcReceiverOptions): Promise<Buffer> {
   if (!opts.accepting()) {
     opts.report.badRequest('ERR_SHUTTING_DOWN');
     throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
   }
-  let traces: Traces;
-  try {
-    traces = decodeTracesRequest(request.take());
-  } catch (err) {
-    if (err instanceof CollectorError) opts.report.badRequest(err.code);
-    throw err;
+  const reservation = memoryBudget.reserve(request.size);
+  if (!reservation) {
+    opts.report.badRequest('ERR_PIPELINE_REFUSED');
+    throw noMemoryError();
   }
-  const spans = spanCount(traces);
   try {
-    if (spans > 0) await opts.next.consume(traces);
-  } catch (err) {
-    opts.report.refused(spans);
-    throw err;
+    let traces: Traces;
+    const cut = new Truncations();
+    try {
+      // In slices, so a large message does not hold the event loop.
+      traces = await decodeTracesRequestPaced(request.take(), opts.limits, cut);
+    } catch (err) {
+      if (err instanceof CollectorError) opts.report.badRequest(err.code);
+      throw err;
+    }
+    const spans = spanCount(traces);
+    try {
+      if (spans > 0) await opts.next.consume(traces);
+    } catch (err) {
+      opts.report.refused(spans);
+      throw err;
+    }
+    opts.report.accepted(spans);
+    opts.report.truncated(cut);
+    return Buffer.from(encodeTracesResponse());
+  } finally {
+    reservation.release();
   }
-  opts.report.accepted(spans);
-  return Buffer.from(encodeTracesResponse());
 }
 
 function toGrpcError(err: unknown): ServerErrorResponse {

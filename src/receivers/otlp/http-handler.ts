@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerAuthenticator } from '../../component/auth.js';
 import type { TracesConsumer } from '../../component/types.js';
-import { CollectorError } from '../../errors/errors.js';
+import { CollectorError, errorMessage } from '../../errors/errors.js';
+import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
+import type { Reservation } from '../../pipeline/memory-budget.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
-import { readBody } from '../../server/body.js';
+import { readBody, reserveForBody } from '../../server/body.js';
 import { mimeType } from '../../server/content-type.js';
 import { replyFor } from '../../server/status.js';
 import { encodingFor, type OtlpEncoding } from './encoding.js';
@@ -14,6 +17,9 @@ export interface TracesHttpOptions {
   /** Dify's Aliyun provider: `/adapt_<key>/api/otlp/traces`, and 405 to its HEAD probe. */
   readonly difyAliyun?: boolean;
   readonly maxBodySize: number;
+  readonly limits: DecodeLimits;
+  /** Checks every request's credentials before anything else is read. */
+  readonly auth?: ServerAuthenticator;
   readonly next: TracesConsumer;
   readonly report: ReceiverReport;
   /** False once shutdown began: new requests get 503. */
@@ -46,6 +52,16 @@ async function handle(
     res.setHeader('allow', 'POST');
     return plain(res, 405, '405 method not allowed, supported: [POST]');
   }
+  if (opts.auth) {
+    try {
+      opts.auth.authenticate(req.headers);
+    } catch (err) {
+      req.resume();
+      opts.report.badRequest('ERR_UNAUTHENTICATED');
+      res.setHeader('www-authenticate', 'Bearer');
+      return plain(res, 401, `401 unauthorized: ${errorMessage(err)}`);
+    }
+  }
   if (path !== opts.path && !(opts.difyAliyun && ALIYUN_PATH.test(path))) {
     req.resume();
     opts.report.badRequest('ERR_NOT_FOUND');
@@ -77,21 +93,41 @@ async function handle(
       new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down'),
     );
   }
-  let traces: Traces;
+  let reservation: Reservation;
   try {
-    traces = encoding.decode(await readBody(req, opts.maxBodySize));
+    // Before the body is read: a request the memory limit has no room for is not read at all.
+    reservation = reserveForBody(req, opts.maxBodySize);
   } catch (err) {
-    if (err instanceof CollectorError) opts.report.badRequest(err.code);
+    req.resume();
+    opts.report.badRequest('ERR_PIPELINE_REFUSED');
     return failure(res, encoding, err);
   }
-  const spans = spanCount(traces);
   try {
-    if (spans > 0) await opts.next.consume(traces);
-  } catch (err) {
-    opts.report.refused(spans);
-    return failure(res, encoding, err);
+    let traces: Traces;
+    const cut = new Truncations();
+    try {
+      // No local holds the body: it would live until the pipeline answers.
+      traces = await encoding.decode(
+        await readBody(req, opts.maxBodySize, reservation),
+        opts.limits,
+        cut,
+      );
+    } catch (err) {
+      if (err instanceof CollectorError) opts.report.badRequest(err.code);
+      return failure(res, encoding, err);
+    }
+    const spans = spanCount(traces);
+    try {
+      if (spans > 0) await opts.next.consume(traces);
+    } catch (err) {
+      opts.report.refused(spans);
+      return failure(res, encoding, err);
+    }
+    opts.report.accepted(spans);
+    opts.report.truncated(cut);
+  } finally {
+    reservation.release();
   }
-  opts.report.accepted(spans);
   res.writeHead(200, { 'content-type': encoding.contentType }).end(encoding.encodeResponse());
 }
 

@@ -1,6 +1,9 @@
+import { serverAuthenticator } from '../../component/auth.js';
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import { decodeLimits } from '../../receiverhelper/limits.js';
 import { receiverReport } from '../../receiverhelper/obsreport.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
+import { listenOptions } from '../../server/server-settings.js';
 import type { OtlpReceiverConfig } from './config.js';
 import type { GrpcListener } from './grpc-server.js';
 import { createTracesHttpHandler } from './http-handler.js';
@@ -20,11 +23,12 @@ export function createOtlpReceiver(
   let grpc: GrpcListener | undefined;
   let accepting = false;
   let stopped: Promise<void> | undefined;
+  const limits = decodeLimits(config.limits);
   return {
     get addresses() {
       return { http: http?.address, grpc: grpc?.address };
     },
-    async start() {
+    async start(host) {
       accepting = true;
       const { http: httpConfig, grpc: grpcConfig } = config.protocols;
       if (httpConfig) {
@@ -34,12 +38,18 @@ export function createOtlpReceiver(
             path: httpConfig.traces_url_path,
             difyAliyun: httpConfig.dify_aliyun_compat,
             maxBodySize: httpConfig.max_request_body_size,
+            limits,
+            auth: httpConfig.auth && serverAuthenticator(host, httpConfig.auth),
             next,
             report: receiverReport(settings, 'http'),
             accepting: () => accepting,
           }),
+          listenOptions(httpConfig, settings.logger),
         );
-        settings.logger.info({ endpoint: http.address }, 'OTLP/HTTP receiver listening');
+        settings.logger.info(
+          { endpoint: http.address, tls: httpConfig.tls !== undefined },
+          'OTLP/HTTP receiver listening',
+        );
       }
       if (grpcConfig) {
         try {
@@ -48,15 +58,24 @@ export function createOtlpReceiver(
           grpc = await startGrpcReceiver({
             endpoint: grpcConfig.endpoint,
             maxRecvMsgSizeMib: grpcConfig.max_recv_msg_size_mib,
+            tls: grpcConfig.tls,
+            auth: grpcConfig.auth && serverAuthenticator(host, grpcConfig.auth),
+            readTimeoutMs: grpcConfig.read_timeout,
+            maxConnections: grpcConfig.max_connections,
+            limits,
             next,
             report: receiverReport(settings, 'grpc'),
             accepting: () => accepting,
+            logger: settings.logger,
           });
         } catch (err) {
           await http?.close();
           throw err;
         }
-        settings.logger.info({ endpoint: grpc.address }, 'OTLP/gRPC receiver listening');
+        settings.logger.info(
+          { endpoint: grpc.address, tls: grpcConfig.tls !== undefined },
+          'OTLP/gRPC receiver listening',
+        );
       }
     },
     shutdown() {

@@ -4,9 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Traces } from '../../../src/pdata/traces.js';
-import { onePerRequest } from '../../fixtures/genai/build.js';
-import { difyAliyun } from '../../fixtures/genai/dify-aliyun.js';
-import { difyPhoenixApiCheck, difyPhoenixChatflow } from '../../fixtures/genai/dify-phoenix.js';
+import { PhoenixLegacy } from '../../fixtures/genai/dify/phoenix-legacy.js';
+import { aliyun, phoenixLegacy, phoenixUnified, RUNS } from '../../fixtures/genai/dify/runs.js';
 import { openInference } from '../../fixtures/genai/openinference.js';
 import { openLlmetry } from '../../fixtures/genai/openllmetry.js';
 import { vercelAi } from '../../fixtures/genai/vercel-ai.js';
@@ -197,14 +196,13 @@ describe('genai → opik exporter → Opik', () => {
   });
 
   it('Dify’s Aliyun provider: string token counts become usage, plugin provider reduced, session is the thread', async () => {
-    const { traces, spans } = await storedInOpik([difyAliyun()]);
+    const chat = RUNS.find((r) => r.name === 'a chat message with moderation and suggestions')!;
+    const { traces, spans } = await storedInOpik(aliyun(chat, '1.17'));
     expect(named(spans, 'llm')).toMatchObject({
       type: 'llm',
       model: 'gpt-4o-mini',
       provider: 'openai',
-      usage: { prompt_tokens: 120, completion_tokens: 18, total_tokens: 138 },
-      input: { 'input.value': [{ role: 'user', content: 'How do I reset my password?' }] },
-      output: { 'output.value': 'Open Settings → Security → Reset password.' },
+      usage: { prompt_tokens: 642, completion_tokens: 187, total_tokens: 829 },
     });
     expect(traces).toEqual([
       expect.objectContaining({
@@ -218,73 +216,28 @@ describe('genai → opik exporter → Opik', () => {
     ['OpenInference', openInference],
     ['OpenLLMetry', openLlmetry],
     ['Vercel AI', vercelAi],
-    ['Dify Aliyun', difyAliyun],
-    ['Dify Phoenix', difyPhoenixChatflow],
   ] as Array<[string, () => Traces]>)('is idempotent on %s spans', async (_name, fixture) => {
     const once = await normalized([fixture()]);
     expect(await normalized(once)).toEqual(once);
   });
+
+  it.each([
+    ['Aliyun', (run: (typeof RUNS)[number]) => aliyun(run, '1.17')],
+    ['Phoenix', (run: (typeof RUNS)[number]) => phoenixLegacy(run)],
+    ['unified Phoenix', (run: (typeof RUNS)[number]) => phoenixUnified(run)],
+  ])('is idempotent on Dify’s %s spans', async (_name, send) => {
+    for (const run of RUNS) {
+      const once = await normalized(send(run));
+      expect(await normalized(once)).toEqual(once);
+    }
+  });
 });
 
 describe('Dify with no code change: the "Arize Phoenix" provider', () => {
-  it('drops api_check and the synthetic root', async () => {
-    expect(await normalized([difyPhoenixApiCheck()])).toEqual([]);
-    const { spans } = await storedInOpik([difyPhoenixChatflow()]);
-    expect(spans.map((s) => s.name).sort()).toEqual(
-      ['LLM', 'workflow', '开始', '直接回复', '知识检索'].sort(),
-    );
-  });
-
-  it('assembles one trace whatever order the spans arrive in, one per request', async () => {
-    const inOne = await storedInOpik([difyPhoenixChatflow()]);
-    const childrenFirst = await storedInOpik(onePerRequest(difyPhoenixChatflow()).reverse());
-    expect(view(childrenFirst.spans)).toEqual(view(inOne.spans));
-    expect(childrenFirst.traces).toHaveLength(1);
-    expect(new Set(childrenFirst.spans.map((s) => s.trace_id))).toEqual(
-      new Set([childrenFirst.traces[0]!.id]),
-    );
-  });
-
-  it('gives the same ids when the same spans are sent again', async () => {
-    const requests = onePerRequest(difyPhoenixChatflow()).reverse();
-    const once = await storedInOpik(requests);
-    const twice = await storedInOpik([...requests, ...requests, difyPhoenixChatflow()]);
-    expect(twice).toEqual(once);
-  });
-
-  it('stores what the envelope receiver stores for the same run, but for the documented differences', async () => {
-    const { convertBatch } = await import('../../../src/receivers/dify/batch.js');
-    const { withNodes } = await import('../../../src/receivers/dify/test-fixtures.js');
-    const envelope = await storedInOpik([
-      convertBatch([{ value: withNodes('workflow_chatflow.json') }]).traces,
-    ]);
-    const phoenix = await storedInOpik([difyPhoenixChatflow()]);
-    // Difference 1 (README): Opik ids are derived by the exporter, not Dify's own uuid7 ids.
-    expect(phoenix.traces[0]!.id).not.toBe(envelope.traces[0]!.id);
-    // Difference 2: Phoenix carries the prompt without the `files` of each message.
-    const withoutFiles = (spans: Row[]) =>
-      view(spans).map((s) =>
-        s.name === 'LLM'
-          ? {
-              ...s,
-              input: {
-                'input.value': ((s.input as Row)['input.value'] as Row[]).map(
-                  ({ files: _f, ...m }) => m,
-                ),
-              },
-            }
-          : s,
-      );
-    expect(withoutFiles(phoenix.spans)).toEqual(withoutFiles(envelope.spans));
-    const trace = (t: Row) => ({
-      name: t.name,
-      thread_id: t.thread_id,
-      tags: t.tags,
-      input: t.input,
-      output: t.output,
-      start: t.start_time,
-      end: t.end_time,
-    });
-    expect(trace(phoenix.traces[0]!)).toEqual(trace(envelope.traces[0]!));
+  it('drops the api_check span Dify sends when the provider is saved', async () => {
+    const provider = new PhoenixLegacy();
+    provider.apiCheck(1_781_000_000_000_000_000n);
+    expect(provider.requests).toHaveLength(1);
+    expect(await normalized(provider.requests)).toEqual([]);
   });
 });

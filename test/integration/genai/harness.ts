@@ -1,16 +1,27 @@
 import type { Traces } from '../../../src/pdata/traces.js';
 import { genAiProcessorFactory } from '../../../src/processors/genai/factory.js';
-import { runProcessor } from '../../../src/testing/run-processor.js';
+import { TestHost, testSettings } from '../../../src/testing/settings.js';
+import { TracesSink } from '../../../src/testing/sink.js';
 import { type FakeOpik, startFakeOpik } from '../../fake-opik/server.js';
 import { comparable, startExporter } from '../opik/harness.js';
 
 export const fakes: FakeOpik[] = [];
 
-/** Runs each request through `genai` (default config), returning what it passes on. */
+/** Runs the requests, in turn, through one `genai` (default config); returns what it passed on. */
 export async function normalized(requests: readonly Traces[]): Promise<Traces[]> {
-  const out: Traces[] = [];
-  for (const r of requests) out.push(...(await runProcessor(genAiProcessorFactory, {}, r)));
-  return out;
+  const config = genAiProcessorFactory.configSchema.parse(
+    genAiProcessorFactory.createDefaultConfig(),
+  );
+  const sink = new TracesSink();
+  const genai = genAiProcessorFactory.create(
+    testSettings('processor', 'genai', 'traces'),
+    config,
+    sink,
+  );
+  await genai.start(new TestHost());
+  for (const r of requests) await genai.consume(r);
+  await genai.shutdown();
+  return sink.batches;
 }
 
 /** Requests through `genai` and the `opik` exporter into a fresh fake Opik: what Opik stored. */

@@ -15,6 +15,7 @@ import {
   withNodes,
 } from '../../../src/receivers/dify/test-fixtures.js';
 import { type FakeOpik, startFakeOpik } from '../../fake-opik/server.js';
+import { OPIK_2_1, OPIK_2_2 } from '../../fake-opik/version.js';
 import { comparable, startExporter } from './harness.js';
 
 const fakes: FakeOpik[] = [];
@@ -32,8 +33,8 @@ function converted(name: string): Traces {
 
 const convertible = envelopeFixtures().filter((n) => spanCount(converted(n)) > 0);
 
-async function storedVia(path: 'otlp' | 'rest', batches: readonly Traces[]) {
-  const fake = await startFakeOpik();
+async function storedOn(version: string, path: 'otlp' | 'rest', batches: readonly Traces[]) {
+  const fake = await startFakeOpik({ version });
   fakes.push(fake);
   // The ingestion window is Opik Cloud's; the fixtures are from June, so it is off here.
   const { exporter } = await startExporter(fake, { ingestion_window: { check: false } });
@@ -43,24 +44,30 @@ async function storedVia(path: 'otlp' | 'rest', batches: readonly Traces[]) {
   return { traces: comparable(fake.traces()), spans: comparable(fake.spans()) };
 }
 
-describe('every Dify fixture through the opik exporter', () => {
-  it('converts at least the fourteen fixtures that carry data', () => {
-    expect(convertible.length).toBeGreaterThanOrEqual(14);
-  });
+describe.each([OPIK_2_1, OPIK_2_2])(
+  'every Dify fixture through the opik exporter, on Opik %s',
+  (version) => {
+    const storedVia = (path: 'otlp' | 'rest', batches: readonly Traces[]) =>
+      storedOn(version, path, batches);
 
-  it.each(convertible)('%s: Opik stores the same objects via OTLP and via REST', async (name) => {
-    const viaOtlp = await storedVia('otlp', [converted(name)]);
-    const viaRest = await storedVia('rest', [converted(name)]);
-    expect(viaOtlp.spans.length).toBeGreaterThan(0);
-    expect(viaOtlp.spans).toEqual(viaRest.spans);
-    expect(viaOtlp.traces).toEqual(viaRest.traces);
-  });
+    it('converts at least the fourteen fixtures that carry data', () => {
+      expect(convertible.length).toBeGreaterThanOrEqual(14);
+    });
 
-  it('all fixtures sent twice leave the state they leave once', async () => {
-    const all = convertible.map(converted);
-    const once = await storedVia('otlp', all);
-    const twice = await storedVia('otlp', [...all, ...all]);
-    expect(twice.spans).toEqual(once.spans);
-    expect(twice.traces).toEqual(once.traces);
-  });
-});
+    it.each(convertible)('%s: Opik stores the same objects via OTLP and via REST', async (name) => {
+      const viaOtlp = await storedVia('otlp', [converted(name)]);
+      const viaRest = await storedVia('rest', [converted(name)]);
+      expect(viaOtlp.spans.length).toBeGreaterThan(0);
+      expect(viaOtlp.spans).toEqual(viaRest.spans);
+      expect(viaOtlp.traces).toEqual(viaRest.traces);
+    });
+
+    it('all fixtures sent twice leave the state they leave once', async () => {
+      const all = convertible.map(converted);
+      const once = await storedVia('otlp', all);
+      const twice = await storedVia('otlp', [...all, ...all]);
+      expect(twice.spans).toEqual(once.spans);
+      expect(twice.traces).toEqual(once.traces);
+    });
+  },
+);

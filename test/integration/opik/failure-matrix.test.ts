@@ -173,7 +173,7 @@ describe('opik exporter failure matrix: retried', () => {
 
   it('reports refused credentials once as degraded, keeps the data, and recovers', async () => {
     const fake = await fakeOpik({ auth: { mode: 'cloud', keys: { 'good-key': ['acme'] } } });
-    const { exporter, host, logged } = await startExporter(fake, {
+    const { exporter, host, lines } = await startExporter(fake, {
       detect_id_overrides: false,
       api_key: 'good-key',
       workspace: 'acme',
@@ -185,13 +185,17 @@ describe('opik exporter failure matrix: retried', () => {
     );
     await exporter.consume(llmTrace(now()));
     expect(fake.spans('Default Project')).toHaveLength(3);
-    expect(host.reports.map((r) => r.state)).toEqual(['degraded', 'ok']);
+    // The delivery watch reports it; the state changes once each way.
+    const states = host.reports.map((r) => r.state);
+    expect(states.filter((s, i) => s !== states[i - 1])).toEqual(['degraded', 'ok']);
     expect(host.reports[0]!.reason).toContain('User not allowed to access workspace!');
-    expect(
-      logged(
-        'Opik refused the credentials or workspace: check api_key and workspace; data is kept and retried',
+    // One error line for the refused key (the delivery watch's; no second one of its own).
+    const errors = lines.filter((l) => (l.level as number) >= 50);
+    expect(errors.map((l) => l.msg)).toEqual([
+      expect.stringMatching(
+        /^export failing: Opik refused the request: HTTP 401: User not allowed to access workspace! \(the credentials were refused\); retrying in /,
       ),
-    ).toBe(1);
+    ]);
   });
 
   it('never drops data on refused credentials: the batch is refused back as retryable', async () => {
@@ -371,5 +375,64 @@ describe('opik exporter failure matrix: split and dead-lettered', () => {
       }),
     ).toBe(1);
     expect(fake.requestsTo('otlp')[0]!.status).toBe(200);
+  });
+});
+
+describe('opik exporter failure matrix: request size', () => {
+  /** `n` LLM spans whose input is `bytes` long, in one batch. */
+  const heavy = (n: number, bytes: number) =>
+    mergeTraces(
+      Array.from({ length: n }, () => llmTrace(now(), 0, { 'input.value': 'x'.repeat(bytes) })),
+    );
+  const sizes = (fake: FakeOpik) =>
+    fake.requests.map((r) => Number(r.headers['content-length'] ?? 0));
+
+  it.each(['otlp', 'rest'] as const)(
+    'splits a request Opik answers 413 (%s), and keeps later requests under the limit it stated',
+    async (path) => {
+      const fake = await fakeOpik({ maxRequestSizeBytes: 6000 });
+      fake.otlpMissing = path === 'rest';
+      const { exporter, settings } = await startExporter(fake, {
+        detect_id_overrides: false,
+        compression: 'none',
+      });
+      await exporter.consume(heavy(20, 500));
+      await exporter.consume(heavy(20, 500));
+      expect(fake.spans()).toHaveLength(40);
+      expect(fake.traces()).toHaveLength(40);
+      const refused = fake.requests.findIndex((r) => r.status === 413);
+      expect(fake.requests.filter((r) => r.status === 413)).toHaveLength(1);
+      const later = fake.requests.slice(refused + 1);
+      expect(
+        Math.max(...later.map((r) => Number(r.headers['content-length'] ?? 0))),
+      ).toBeLessThanOrEqual(6000);
+      expect(later.some((r) => r.route === (path === 'otlp' ? 'otlp' : 'spans'))).toBe(true);
+      expect(await metric(settings, 'otelcol_exporter_opik_dead_lettered_items_total')).toBe(0);
+    },
+  );
+
+  it('honours max_request_body_size: nothing larger is sent, a single span larger is dead-lettered', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'opik-dl-')), 'dead.jsonl');
+    const fake = await fakeOpik();
+    const { exporter, settings } = await startExporter(fake, {
+      detect_id_overrides: false,
+      compression: 'none',
+      max_request_body_size: 4000,
+      dead_letter: { path: file },
+    });
+    await exporter.consume(heavy(20, 500));
+    await exporter.consume(heavy(1, 5000));
+    expect(fake.spans()).toHaveLength(20);
+    expect(Math.max(...sizes(fake))).toBeLessThanOrEqual(4000);
+    expect(fake.requests.filter((r) => r.status === 413)).toHaveLength(0);
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.kind)).toEqual(['trace', 'span']);
+    expect(lines[1].reason).toMatch(
+      /^HTTP 413: not sent: the body \(\d+ bytes as sent\) exceeds max_request_body_size \(4000 bytes\)$/,
+    );
+    expect(await metric(settings, 'otelcol_exporter_send_failed_spans_total')).toBe(1);
   });
 });

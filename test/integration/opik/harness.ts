@@ -8,6 +8,7 @@ import { createOpikExporter, type OpikExporterDeps } from '../../../src/exporter
 import { encodeTracesRequest } from '../../../src/otlp/proto-codec.js';
 import { capturingLogger } from '../../../src/testing/senders.js';
 import { TestHost, testSettings } from '../../../src/testing/settings.js';
+import { hostWithFileStorage } from '../../../src/testing/storage-host.js';
 import type { FakeOpik } from '../../fake-opik/server.js';
 import type { Row } from '../../fake-opik/store.js';
 
@@ -25,10 +26,18 @@ export const FAST: Record<string, unknown> = {
 
 export function opikConfig(fake: FakeOpik, overrides: Record<string, unknown> = {}): OpikConfig {
   const merged = deepMerge(
-    deepMerge(createDefaultOpikConfig(), { endpoint: `${fake.url}/api`, ...FAST }),
+    deepMerge(createDefaultOpikConfig(overrides), { endpoint: `${fake.url}/api`, ...FAST }),
     overrides,
   );
   return opikConfigSchema.parse(merged);
+}
+
+/** A host whose `file_storage` extension keeps its files in `directory` (started). */
+export async function storageHost(
+  directory: string,
+): Promise<TestHost & { stop(): Promise<void> }> {
+  const { host, storage } = await hostWithFileStorage(directory);
+  return Object.assign(host, { stop: () => storage.shutdown() });
 }
 
 /** A started exporter against `fake`, with its settings (metrics) and host (health reports). */
@@ -36,10 +45,10 @@ export async function startExporter(
   fake: FakeOpik,
   overrides: Record<string, unknown> = {},
   deps: Partial<OpikExporterDeps> = {},
+  host = new TestHost(),
 ) {
   const { logger, lines } = capturingLogger();
   const settings = { ...testSettings('exporter', 'opik'), logger };
-  const host = new TestHost();
   const exporter = createOpikExporter(settings, opikConfig(fake, overrides), {
     encode: encodeTracesRequest,
     ...deps,

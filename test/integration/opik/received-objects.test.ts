@@ -18,6 +18,7 @@ import { type ReceivedItem, readBatch, readSingle } from '../../../src/receivers
 import { parseLossless } from '../../../src/receivers/opik/lossless-json.js';
 import { toSpan } from '../../../src/receivers/opik/to-span.js';
 import { type FakeOpik, startFakeOpik } from '../../fake-opik/server.js';
+import { OPIK_2_1, OPIK_2_2 } from '../../fake-opik/version.js';
 import { startExporter } from './harness.js';
 
 const TRACE = '019ad8f1-3a40-7000-8000-000000000001';
@@ -102,7 +103,7 @@ describe('the opik exporter with received Opik objects', () => {
   it('writes them through REST on the OTLP path, and never a stand-in trace for a span whose trace is elsewhere', async () => {
     const fake = await startFakeOpik();
     fakes.push(fake);
-    // A memory queue: ids are stamped at enqueue, which must leave these spans' own ids alone.
+    // A memory queue: ids are assigned before it, which must leave these spans' own ids alone.
     const { exporter } = await startExporter(fake, { sending_queue: { enabled: true } });
     await exporter.consume(makeTraces(orphan()));
     await exporter.shutdown();
@@ -119,6 +120,38 @@ describe('the opik exporter with received Opik objects', () => {
       fake.requestsTo('spans').map((r) => JSON.parse(r.body.toString()).spans[0].id),
     ).toContain(SPAN);
   });
+
+  it.each([
+    [OPIK_2_1, 'writes it as it came'],
+    [OPIK_2_2, 'dead-letters it with Opik’s reason'],
+  ])(
+    'a received span whose trace id is not a UUIDv7: Opik %s takes it, so the exporter %s',
+    async (version) => {
+      const fake = await startFakeOpik({ version });
+      fakes.push(fake);
+      const file = join(mkdtempSync(join(tmpdir(), 'dl-')), 'dead.jsonl');
+      const { exporter } = await startExporter(fake, { dead_letter: { path: file } });
+      const v4Trace = '6f1e8a52-3c1d-4b7e-9a0f-2d4c6e8a0b1c';
+      const [span] = spansOf(
+        'span',
+        `{"spans": [{"id": "${SPAN}", "trace_id": "${v4Trace}", "name": "tool", "type": "tool", "start_time": "2026-12-01T09:00:01.5Z", "project_name": "Dify Demo"}]}`,
+      );
+      await exporter.consume(makeTraces([span!]));
+      await exporter.shutdown();
+      if (version === OPIK_2_1) {
+        expect(fake.spans('Dify Demo')).toEqual([
+          expect.objectContaining({ id: SPAN, trace_id: v4Trace }),
+        ]);
+        return;
+      }
+      expect(fake.spans('Dify Demo')).toEqual([]);
+      expect(JSON.parse(readFileSync(file, 'utf8').trim())).toMatchObject({
+        kind: 'span',
+        reason: expect.stringContaining('Span trace id must be a version 7 UUID'),
+        item: { id: SPAN, trace_id: v4Trace },
+      });
+    },
+  );
 
   it('dead-letters an update Opik refuses for good as span_update', async () => {
     const fake = await startFakeOpik();

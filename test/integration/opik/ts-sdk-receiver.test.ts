@@ -1,10 +1,11 @@
 /**
  * The real TypeScript SDK (npm `opik` 2.0.40) writing traces, spans, updates and a feedback score
  * once straight into the fake Opik and once through the collector (`opik` receiver → `opik`
- * exporter, the rest relayed): Opik ends up with the same objects.
+ * exporter, the rest relayed): Opik ends up with the same objects, on Opik 2.1 and 2.2.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpik, startFakeOpik } from '../../fake-opik/server.js';
+import { OPIK_2_1, OPIK_2_2 } from '../../fake-opik/version.js';
 import { comparable } from './harness.js';
 import { startCollector } from './receiver-harness.js';
 
@@ -98,29 +99,32 @@ async function stored(fake: FakeOpik) {
 }
 
 describe('Opik TypeScript SDK through the opik receiver', () => {
-  it('stores the same traces, spans, updates and scores as the SDK writing to Opik directly', async () => {
-    const direct = await startFakeOpik();
-    const behind = await startFakeOpik();
-    fakes.push(direct, behind);
-    await writeWithSdk(`${direct.url}/api`);
+  it.each([OPIK_2_1, OPIK_2_2])(
+    'stores the same traces, spans, updates and scores as the SDK writing to Opik %s directly',
+    async (version) => {
+      const direct = await startFakeOpik({ version });
+      const behind = await startFakeOpik({ version });
+      fakes.push(direct, behind);
+      await writeWithSdk(`${direct.url}/api`);
 
-    const collector = await startCollector(behind);
-    closers.push(() => collector.close());
-    await writeWithSdk(`${collector.url}/api`);
-    await collector.close();
+      const collector = await startCollector(behind);
+      closers.push(() => collector.close());
+      await writeWithSdk(`${collector.url}/api`);
+      await collector.close();
 
-    const want = await stored(direct);
-    expect(want.traces).toHaveLength(2);
-    expect(want.spans).toHaveLength(2);
-    expect(want.scores).toHaveLength(1);
-    expect(want.traces.find((t) => t.id === IDS.trace)).toMatchObject({
-      output: { answer: 'Rain, 14 °C' },
-      end_time: '2026-12-01T09:00:04.250Z',
-    });
-    expect(await stored(behind)).toEqual(want);
-    // The SDK's own calls reached the receiver: batches, PATCHes, the relayed score.
-    const routes = behind.requests.map((r) => `${r.method} ${r.path}`);
-    expect(routes).toContain('PATCH /v1/private/traces/019ad8f1-3a40-7000-8000-000000000001');
-    expect(routes).toContain('PUT /v1/private/traces/feedback-scores');
-  });
+      const want = await stored(direct);
+      expect(want.traces).toHaveLength(2);
+      expect(want.spans).toHaveLength(2);
+      expect(want.scores).toHaveLength(1);
+      expect(want.traces.find((t) => t.id === IDS.trace)).toMatchObject({
+        output: { answer: 'Rain, 14 °C' },
+        end_time: '2026-12-01T09:00:04.250Z',
+      });
+      expect(await stored(behind)).toEqual(want);
+      // The SDK's own calls reached the receiver: batches, PATCHes, the relayed score.
+      const routes = behind.requests.map((r) => `${r.method} ${r.path}`);
+      expect(routes).toContain('PATCH /v1/private/traces/019ad8f1-3a40-7000-8000-000000000001');
+      expect(routes).toContain('PUT /v1/private/traces/feedback-scores');
+    },
+  );
 });

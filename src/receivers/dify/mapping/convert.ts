@@ -1,5 +1,6 @@
 import { describe } from '../../../config/schema.js';
 import type { Span } from '../../../pdata/traces.js';
+import { unpaced } from '../../../pipeline/pacer.js';
 import { datasetRetrievalSpans } from './dataset-retrieval.js';
 import type { Mapper } from './envelope.js';
 import { externalTrace } from './external-trace.js';
@@ -37,6 +38,15 @@ export type ItemResult =
  * path of its first problem. Pure: the same item always gives the same result.
  */
 export function convertItem(item: unknown): ItemResult {
+  return unpaced(convertItemSteps(item));
+}
+
+/**
+ * `convertItem` in steps: yields between node spans, so a run with thousands of nodes does not
+ * hold the event loop. Whatever goes wrong with one item is that item's problem, never the
+ * request's: a value no mapping foresaw (a number too large for an integer) rejects the item.
+ */
+export function* convertItemSteps(item: unknown): Generator<void, ItemResult, undefined> {
   try {
     if (!isObject(item)) {
       throw new ItemError(
@@ -45,19 +55,19 @@ export function convertItem(item: unknown): ItemResult {
       );
     }
     const reader = new Reader(item, '');
-    if ('trace_info_type' in item) return convertEnvelope(reader);
-    if ('rows' in item) return { outcome: 'spans', spans: nodeDocumentSpans(reader) };
+    if ('trace_info_type' in item) return yield* convertEnvelope(reader);
+    if ('rows' in item) return { outcome: 'spans', spans: yield* nodeDocumentSpans(reader) };
     throw new ItemError(
       '',
       'expected a Dify envelope (with trace_info_type) or a node-executions document (with rows)',
     );
   } catch (err) {
     if (err instanceof ItemError) return { outcome: 'rejected', message: err.message };
-    throw err;
+    return { outcome: 'rejected', message: `cannot be converted: ${(err as Error).message}` };
   }
 }
 
-function convertEnvelope(envelope: Reader): ItemResult {
+function* convertEnvelope(envelope: Reader): Generator<void, ItemResult, undefined> {
   const type = envelope.str('trace_info_type');
   const mapper = MAPPERS[type];
   if (!mapper) return { outcome: 'skipped', traceInfoType: type };
@@ -69,7 +79,8 @@ function convertEnvelope(envelope: Reader): ItemResult {
   }
   const appId = envelope.str('app_id');
   const info = Reader.of(envelope.obj.trace_info, 'trace_info');
-  return { outcome: 'spans', spans: mapper({ appId, info, envelope }) };
+  const mapped = mapper({ appId, info, envelope });
+  return { outcome: 'spans', spans: Array.isArray(mapped) ? mapped : yield* mapped };
 }
 
 /**
@@ -77,7 +88,7 @@ function convertEnvelope(envelope: Reader): ItemResult {
  * `workflow_run_id` alone; Opik's ids also need the run's `start_time` (and a chatflow's
  * `message_id`, and the run's `trace_id` if it had one), which the document may carry.
  */
-function nodeDocumentSpans(doc: Reader): Span[] {
+function* nodeDocumentSpans(doc: Reader): Generator<void, Span[], undefined> {
   const runId = doc.str('workflow_run_id');
   const rows = doc.raw('rows');
   if (!Array.isArray(rows)) doc.fail('rows', 'a list of workflow_node_executions rows');
@@ -87,5 +98,5 @@ function nodeDocumentSpans(doc: Reader): Span[] {
     messageId: doc.optStr('message_id') || undefined,
     ext: externalTrace(doc.optStr('trace_id')),
   });
-  return nodeSpans(rows, 'rows', { runId, ...run });
+  return yield* nodeSpans(rows, 'rows', { runId, ...run }, []);
 }

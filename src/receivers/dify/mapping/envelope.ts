@@ -10,8 +10,11 @@ export interface EnvelopeContext {
   readonly envelope: Reader;
 }
 
-/** A mapper turns one envelope of its type into spans (or throws an `ItemError`). */
-export type Mapper = (ctx: EnvelopeContext) => Span[];
+/**
+ * A mapper turns one envelope of its type into spans (or throws an `ItemError`). One that can
+ * make many spans (a workflow run with its nodes) is a generator yielding between spans.
+ */
+export type Mapper = (ctx: EnvelopeContext) => Span[] | Generator<void, Span[], undefined>;
 
 /** `trace_info.metadata` (required by Dify's models; tolerated missing). */
 export function metadataOf(info: Reader): JsonObject {

@@ -1,7 +1,6 @@
+import { difyUuid7, spanIdFor, traceIdFromSeed } from '../../../opik-ids/dify.js';
 import { type Span, SpanKind } from '../../../pdata/traces.js';
 import { type EnvelopeContext, externalOf, metadataOf, metaStr, timingOf } from './envelope.js';
-import { spanIdFor, traceIdFromSeed } from './ids.js';
-import { difyUuid7 } from './opik-ids.js';
 import { opikTraceId } from './refs.js';
 import { buildSpan, type DifyIds } from './span-builder.js';
 import { pythonTimestampMs } from './time.js';

@@ -1,3 +1,4 @@
+import { difyUuid7, spanIdFor } from '../../../opik-ids/dify.js';
 import { type Span, SpanKind } from '../../../pdata/traces.js';
 import {
   type EnvelopeContext,
@@ -8,9 +9,7 @@ import {
   timingOf,
   withExtras,
 } from './envelope.js';
-import { spanIdFor } from './ids.js';
 import { usdCost } from './node-kind.js';
-import { difyUuid7 } from './opik-ids.js';
 import type { JsonObject, Reader } from './reader.js';
 import { messageRoot } from './refs.js';
 import { buildSpan, type SpanSpec } from './span-builder.js';

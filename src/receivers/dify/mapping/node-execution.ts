@@ -1,8 +1,7 @@
+import { difyUuid7, spanIdFor } from '../../../opik-ids/dify.js';
 import type { Span } from '../../../pdata/traces.js';
 import { withExtras } from './envelope.js';
-import { spanIdFor } from './ids.js';
 import { field, type NodeColumns, nodeKind } from './node-kind.js';
-import { difyUuid7 } from './opik-ids.js';
 import { ItemError, isObject, Reader } from './reader.js';
 import type { RootRef } from './refs.js';
 import { buildSpan } from './span-builder.js';
@@ -17,9 +16,21 @@ export interface NodeRun extends RootRef {
 /** Node statuses that mean the node did not do its job (`exception`: failed, handled by an error strategy). */
 const FAILED = new Set(['failed', 'exception']);
 
-/** One span per `workflow_node_executions` row, all children of the run's root span (as Dify's). */
-export function nodeSpans(rows: readonly unknown[], path: string, run: NodeRun): Span[] {
-  return rows.map((row, i) => nodeSpan(Reader.of(row, `${path}[${i}]`), run));
+/**
+ * One span per `workflow_node_executions` row, all children of the run's root span (as Dify's),
+ * pushed to `out`; yields after each, so a run with thousands of nodes is mapped in slices.
+ */
+export function* nodeSpans(
+  rows: readonly unknown[],
+  path: string,
+  run: NodeRun,
+  out: Span[],
+): Generator<void, Span[], undefined> {
+  for (let i = 0; i < rows.length; i++) {
+    out.push(nodeSpan(Reader.of(rows[i], `${path}[${i}]`), run));
+    yield;
+  }
+  return out;
 }
 
 function nodeSpan(row: Reader, run: NodeRun): Span {

@@ -1,6 +1,5 @@
+import { difyUuid7, spanIdFor, traceIdFor } from '../../../opik-ids/dify.js';
 import type { ExternalTrace } from './external-trace.js';
-import { spanIdFor, traceIdFor } from './ids.js';
-import { difyUuid7 } from './opik-ids.js';
 import { type ParsedTime, pythonTimestampMs } from './time.js';
 
 /** Where a span lives: its OTel trace, and its Opik trace when this envelope decides it. */

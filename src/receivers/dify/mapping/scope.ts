@@ -1,7 +1,6 @@
+import { difyUuid7, spanIdFor } from '../../../opik-ids/dify.js';
 import type { Span, SpanKind } from '../../../pdata/traces.js';
 import { type EnvelopeContext, externalOf, metadataOf, metaStr, type Timing } from './envelope.js';
-import { spanIdFor } from './ids.js';
-import { difyUuid7 } from './opik-ids.js';
 import type { JsonObject } from './reader.js';
 import { messageRoot, type RootRef, runRoot } from './refs.js';
 import { buildSpan, type DifyIds, type GenAiFacts } from './span-builder.js';

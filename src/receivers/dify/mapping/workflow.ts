@@ -1,3 +1,4 @@
+import { spanIdFor, traceIdFor } from '../../../opik-ids/dify.js';
 import { type Span, SpanKind, type SpanLink } from '../../../pdata/traces.js';
 import {
   type EnvelopeContext,
@@ -9,7 +10,6 @@ import {
   withExtras,
 } from './envelope.js';
 import type { ExternalTrace } from './external-trace.js';
-import { spanIdFor, traceIdFor } from './ids.js';
 import { nodeSpans } from './node-execution.js';
 import { isObject, type JsonObject, type Reader } from './reader.js';
 import { type RootRef, runRoot } from './refs.js';
@@ -20,7 +20,7 @@ import { buildSpan } from './span-builder.js';
  * the envelope carries `node_executions`. A chatflow run (one with a `message_id`) is the Opik
  * trace `message`, as Dify's own Opik integration names it.
  */
-export function workflowSpans(ctx: EnvelopeContext): Span[] {
+export function* workflowSpans(ctx: EnvelopeContext): Generator<void, Span[], undefined> {
   const { info } = ctx;
   const runId = info.str('workflow_run_id');
   const messageId = info.optStr('message_id') || undefined;
@@ -29,7 +29,7 @@ export function workflowSpans(ctx: EnvelopeContext): Span[] {
   const run = runRoot({ runId, start: timing.start, messageId, ext });
   const root = runSpan(ctx, { runId, messageId, ext, run, ...timing });
   const rows = ctx.envelope.optArray('node_executions') ?? [];
-  return [root, ...nodeSpans(rows, ctx.envelope.at('node_executions'), { runId, ...run })];
+  return yield* nodeSpans(rows, ctx.envelope.at('node_executions'), { runId, ...run }, [root]);
 }
 
 interface RunFacts extends ReturnType<typeof timingOf> {

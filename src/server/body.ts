@@ -109,7 +109,9 @@ function collect(
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let stopped = false;
     const stop = (err: Error) => {
+      stopped = true;
       stream.removeAllListeners('data');
       chunks.length = 0;
       if (onOverflow === 'drain') stream.resume();
@@ -124,6 +126,8 @@ function collect(
     };
     stream.on('data', onData);
     stream.once('end', () => {
+      // A drained request still ends; what it sent past the limit was never kept.
+      if (stopped) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       // A request lives until it is answered, and so would whatever its listeners hold: the
       // chunks, and (through `reject`) this promise and so the body. Let go of them, so that the

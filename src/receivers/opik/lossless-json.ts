@@ -216,6 +216,9 @@ function numberEnd(text: string, start: number): number {
 const SHARED_NUMBERS = new Map<string, JsonNumber>();
 
 function jsonNumber(literal: string): JsonNumber {
+  // A long literal is a slice of the request's text, sharing its memory as strings do (above):
+  // it gets text of its own.
+  if (literal.length >= 13) return new JsonNumber(JSON.parse(`"${literal}"`) as string);
   if (literal.length > 6) return new JsonNumber(literal);
   let n = SHARED_NUMBERS.get(literal);
   if (!n) {

@@ -12,6 +12,8 @@ export interface DifySpan {
 /** A span waiting in the hold, with its estimated size. */
 export interface Held extends DifySpan {
   readonly bytes: number;
+  /** Its record in the hold's store, once written there (`storage` set). */
+  key?: string;
 }
 
 /** Rebuilt ids of a span that provider spans without an envelope counterpart hang under. */
@@ -43,6 +45,35 @@ export class Group {
     readonly traceId: string,
     readonly deadline: number,
   ) {}
+
+  /** What a store keeps of the group besides its spans and deadline (JSON). */
+  state(): string {
+    return JSON.stringify({
+      parents: [...this.parents],
+      runs: [...this.runs],
+      chatflows: [...this.chatflows],
+      rebuilt: [...this.rebuilt],
+      runHint: this.runHint,
+    });
+  }
+
+  /** A group kept over a restart, from its `state()`. */
+  static restore(traceId: string, deadline: number, state: string): Group {
+    const s = JSON.parse(state) as {
+      parents: Array<[string, string]>;
+      runs: Array<[string, RunAnchor]>;
+      chatflows: Array<[string, ChatflowFragment]>;
+      rebuilt: Array<[string, Rebuilt]>;
+      runHint?: string;
+    };
+    const g = new Group(traceId, deadline);
+    for (const [k, v] of s.parents) g.parents.set(k, v);
+    for (const [k, v] of s.runs) g.runs.set(k, v);
+    for (const [k, v] of s.chatflows) g.chatflows.set(k, v);
+    for (const [k, v] of s.rebuilt) g.rebuilt.set(k, v);
+    g.runHint = s.runHint;
+    return g;
+  }
 
   /** The run a span belongs to: the nearest run span up its parent chain. */
   runOf(span: Span): RunAnchor | undefined {

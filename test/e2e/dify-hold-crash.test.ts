@@ -83,7 +83,7 @@ async function kill(run: Running): Promise<void> {
 
 /** What Opik holds, in an order that does not depend on arrival. */
 function state(fake: FakeOpik) {
-  const byId = (rows: Array<Record<string, unknown>>) =>
+  const byId = (rows: Parameters<typeof comparable>[0]) =>
     comparable(rows).sort((a, b) => String(a.id).localeCompare(String(b.id)));
   return { traces: byId(fake.traces()), spans: byId(fake.spans()) };
 }

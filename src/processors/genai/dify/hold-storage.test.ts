@@ -53,7 +53,7 @@ async function genai(directory?: string | null, hold: Record<string, unknown> = 
   await processor.start(host);
   stopped.push(processor, storage);
   const rows = (table: string) => {
-    const db = new Database(join(dir, 'processor_genai.db'), { readonly: true });
+    const db = new Database(join(dir, 'processor_genai_traces.db'), { readonly: true });
     try {
       return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     } finally {

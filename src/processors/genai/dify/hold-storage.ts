@@ -33,7 +33,9 @@ export class HoldStorage {
    */
   open(host: Host): Released[] | undefined {
     if (this.store) return [];
-    const owner = { kind: this.settings.kind, id: this.settings.id };
+    // A processor is made once per pipeline: each instance holds its own spans.
+    const { kind, id, pipelineId } = this.settings;
+    const owner = { kind, id: pipelineId ? `${id}/${pipelineId}` : id };
     let store: HoldStore;
     try {
       store = holdStoreFrom(host, this.storageId, owner);

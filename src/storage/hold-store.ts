@@ -7,11 +7,14 @@ export interface HoldSpanRecord {
   readonly traces: Traces;
 }
 
-/** A group of the hold: when its wait ends and the hold's own bookkeeping (JSON). */
+/**
+ * A group of the hold: when its wait ends, and the hold's own bookkeeping of it as facts (JSON
+ * by key). Facts are only ever added: a write carries the new ones, a load all of them.
+ */
 export interface HoldGroupRecord {
   readonly group: string;
   readonly deadline: number;
-  readonly state: string;
+  readonly facts: Readonly<Record<string, string>>;
 }
 
 /** A run or message the hold remembers until `expires` (its anchor, JSON). */

@@ -25,7 +25,7 @@ function store(file = join(mkdtempSync(join(tmpdir(), 'hold-')), 'processor_gena
 }
 
 describe('the hold store in SQLite', () => {
-  it('loads back what was written: spans in order, groups by deadline, live anchors', async () => {
+  it('loads back what was written: spans in order, groups by deadline with every fact, live anchors', async () => {
     const { store: s, file } = store();
     const later = Date.now() + 60_000;
     await s.write({
@@ -35,8 +35,8 @@ describe('the hold store in SQLite', () => {
         { key: 'k1', traces: span('first') },
       ],
       groups: [
-        { group: 'g2', deadline: later, state: '{"b":2}' },
-        { group: 'g1', deadline: later - 1, state: '{"a":1}' },
+        { group: 'g2', deadline: later, facts: { 'p:s1': '"s0"' } },
+        { group: 'g1', deadline: later - 1, facts: { h: '"run"' } },
       ],
       anchors: [
         { key: 'run:r', value: '{"runId":"r"}', expires: later },
@@ -45,7 +45,7 @@ describe('the hold store in SQLite', () => {
     });
     await s.write({
       ...none,
-      groups: [{ group: 'g2', deadline: later, state: '{"b":3}' }],
+      groups: [{ group: 'g2', deadline: later, facts: { 'p:s2': '"s1"' } }],
       anchorsGone: ['run:gone'],
     });
     const again = store(file).store.load();
@@ -56,21 +56,21 @@ describe('the hold store in SQLite', () => {
       ['k1', 'first'],
     ]);
     expect(again.groups).toEqual([
-      { group: 'g1', deadline: later - 1, state: '{"a":1}' },
-      { group: 'g2', deadline: later, state: '{"b":3}' },
+      { group: 'g1', deadline: later - 1, facts: { h: '"run"' } },
+      { group: 'g2', deadline: later, facts: { 'p:s1': '"s0"', 'p:s2': '"s1"' } },
     ]);
     expect(again.anchors).toEqual([{ key: 'run:r', value: '{"runId":"r"}', expires: later }]);
   });
 
-  it('removes spans and groups, and forgets anchors', async () => {
-    const { store: s } = store();
+  it('removes spans and groups with their facts, and forgets anchors', async () => {
+    const { store: s, db } = store();
     await s.write({
       ...none,
       spans: [
         { key: 'k1', traces: span('a') },
         { key: 'k2', traces: span('b') },
       ],
-      groups: [{ group: 'g', deadline: 1, state: '{}' }],
+      groups: [{ group: 'g', deadline: 1, facts: { h: '"run"' } }],
       anchors: [{ key: 'message:m', value: '{}', expires: Date.now() + 1000 }],
     });
     s.remove(['k1']);
@@ -80,6 +80,7 @@ describe('the hold store in SQLite', () => {
       groups: [],
       anchors: [],
     });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM hold_facts').get()).toEqual({ n: 0 });
   });
 
   it('skips and deletes a span that cannot be read back, and says so', async () => {

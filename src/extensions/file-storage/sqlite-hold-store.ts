@@ -14,7 +14,7 @@ import type { SqliteDatabase } from './database.js';
 
 /**
  * A processor's hold in its SQLite file (`file_storage`): held spans as OTLP protobuf (as the
- * queue stores requests), the hold's groups and anchors as JSON. Each write is one transaction,
+ * queue stores requests), the hold's groups (deadline, facts) and anchors as JSON. Each write is one transaction,
  * committed before `write` resolves. Spans whose deletion failed (SQLite needs room in its log
  * even to delete) are deleted with the next write that succeeds; a restart before then loads
  * them again. A row that cannot be read back is skipped, logged, and deleted.
@@ -35,8 +35,13 @@ export class SqliteHoldStore implements HoldStore {
     );
     CREATE TABLE IF NOT EXISTS hold_groups (
       grp TEXT PRIMARY KEY,
-      deadline INTEGER NOT NULL,
-      state TEXT NOT NULL
+      deadline INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS hold_facts (
+      grp TEXT NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (grp, key)
     );
     CREATE TABLE IF NOT EXISTS hold_anchors (
       key TEXT PRIMARY KEY,
@@ -46,9 +51,13 @@ export class SqliteHoldStore implements HoldStore {
     const insertSpan = db.prepare('INSERT OR REPLACE INTO hold_spans (key, payload) VALUES (?, ?)');
     const deleteSpan = db.prepare('DELETE FROM hold_spans WHERE key = ?');
     const upsertGroup = db.prepare(
-      'INSERT OR REPLACE INTO hold_groups (grp, deadline, state) VALUES (?, ?, ?)',
+      'INSERT OR REPLACE INTO hold_groups (grp, deadline) VALUES (?, ?)',
+    );
+    const upsertFact = db.prepare(
+      'INSERT OR REPLACE INTO hold_facts (grp, key, value) VALUES (?, ?, ?)',
     );
     const deleteGroup = db.prepare('DELETE FROM hold_groups WHERE grp = ?');
+    const deleteFacts = db.prepare('DELETE FROM hold_facts WHERE grp = ?');
     const upsertAnchor = db.prepare(
       'INSERT OR REPLACE INTO hold_anchors (key, value, expires_at) VALUES (?, ?, ?)',
     );
@@ -61,8 +70,14 @@ export class SqliteHoldStore implements HoldStore {
       (c: HoldChanges, payloads: readonly Uint8Array[], undeleted: readonly string[]) => {
         for (const key of undeleted) deleteSpan.run(key);
         for (const [i, s] of c.spans.entries()) insertSpan.run(s.key, payloads[i]);
-        for (const g of c.groups) upsertGroup.run(g.group, g.deadline, g.state);
-        for (const g of c.groupsGone) deleteGroup.run(g);
+        for (const g of c.groupsGone) {
+          deleteGroup.run(g);
+          deleteFacts.run(g);
+        }
+        for (const g of c.groups) {
+          upsertGroup.run(g.group, g.deadline);
+          for (const [key, value] of Object.entries(g.facts)) upsertFact.run(g.group, key, value);
+        }
         for (const a of c.anchors) upsertAnchor.run(a.key, a.value, a.expires);
         for (const key of c.anchorsGone) deleteAnchor.run(key);
         pruneAnchors.run(Date.now());
@@ -92,9 +107,28 @@ export class SqliteHoldStore implements HoldStore {
       }
     }
     this.remove(damaged);
-    const groups = this.db
-      .prepare('SELECT grp AS "group", deadline, state FROM hold_groups ORDER BY deadline')
-      .all() as HoldGroupRecord[];
+    const facts = new Map<string, Record<string, string>>();
+    const factRows = this.db.prepare('SELECT grp, key, value FROM hold_facts').all() as Array<{
+      grp: string;
+      key: string;
+      value: string;
+    }>;
+    for (const f of factRows) {
+      let of = facts.get(f.grp);
+      if (!of) {
+        of = {};
+        facts.set(f.grp, of);
+      }
+      of[f.key] = f.value;
+    }
+    const groupRows = this.db
+      .prepare('SELECT grp, deadline FROM hold_groups ORDER BY deadline')
+      .all() as Array<{ grp: string; deadline: number }>;
+    const groups: HoldGroupRecord[] = groupRows.map((g) => ({
+      group: g.grp,
+      deadline: g.deadline,
+      facts: facts.get(g.grp) ?? {},
+    }));
     const anchors = this.db
       .prepare(
         'SELECT key, value, expires_at AS expires FROM hold_anchors WHERE expires_at > ? ORDER BY expires_at',

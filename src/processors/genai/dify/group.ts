@@ -24,55 +24,114 @@ export interface Rebuilt {
   readonly opikSpanId?: string;
 }
 
+/** A map that tells `mark` the key of every entry set (prefixed), for a store. */
+class Facts<V> extends Map<string, V> {
+  constructor(
+    private readonly prefix: string,
+    private readonly mark?: (fact: string) => void,
+  ) {
+    super();
+  }
+
+  override set(key: string, value: V): this {
+    super.set(key, value);
+    this.mark?.(this.prefix + key);
+    return this;
+  }
+}
+
 /** Everything seen of one OTel trace while its deadline runs. */
 export class Group {
   pending: Held[] = [];
   /** What the parent links take (kept until the deadline). */
   linkBytes = 0;
+  /**
+   * The facts below set since a store last took them (`durable` only): `p:<span>`, `r:<span>`,
+   * `c:<span>`, `b:<span>`, `h`. Entries are only ever added, so a store adds them one by one.
+   */
+  readonly changed?: Set<string>;
+  /** Whether a store holds the group (a new one replaces what a store kept of an old one). */
+  stored = false;
   /** Parent of every span seen (dropped ones too: a chain to the run passes through them). */
-  readonly parents = new Map<string, string>();
+  readonly parents: Map<string, string>;
   /** Span id of each run's own span → the run's anchor. */
-  readonly runs = new Map<string, RunAnchor>();
-  readonly chatflows = new Map<string, ChatflowFragment>();
+  readonly runs: Map<string, RunAnchor>;
+  readonly chatflows: Map<string, ChatflowFragment>;
   /** Provider span id → its rebuilt ids (Aliyun's agent nodes and ReAct steps). */
-  readonly rebuilt = new Map<string, Rebuilt>();
-  /** The run a legacy synthetic root names, for node spans whose run never comes. */
-  runHint?: string;
+  readonly rebuilt: Map<string, Rebuilt>;
+  private hint?: string;
   /** Message ids this group's scoped spans wait for. */
   readonly awaited = new Set<string>();
 
   constructor(
     readonly traceId: string,
     readonly deadline: number,
-  ) {}
-
-  /** What a store keeps of the group besides its spans and deadline (JSON). */
-  state(): string {
-    return JSON.stringify({
-      parents: [...this.parents],
-      runs: [...this.runs],
-      chatflows: [...this.chatflows],
-      rebuilt: [...this.rebuilt],
-      runHint: this.runHint,
-    });
+    durable = false,
+  ) {
+    const changed = durable ? new Set<string>() : undefined;
+    const mark = changed && ((fact: string) => changed.add(fact));
+    this.changed = changed;
+    this.parents = new Facts('p:', mark);
+    this.runs = new Facts('r:', mark);
+    this.chatflows = new Facts('c:', mark);
+    this.rebuilt = new Facts('b:', mark);
   }
 
-  /** A group kept over a restart, from its `state()`. */
-  static restore(traceId: string, deadline: number, state: string): Group {
-    const s = JSON.parse(state) as {
-      parents: Array<[string, string]>;
-      runs: Array<[string, RunAnchor]>;
-      chatflows: Array<[string, ChatflowFragment]>;
-      rebuilt: Array<[string, Rebuilt]>;
-      runHint?: string;
-    };
-    const g = new Group(traceId, deadline);
-    for (const [k, v] of s.parents) g.parents.set(k, v);
-    for (const [k, v] of s.runs) g.runs.set(k, v);
-    for (const [k, v] of s.chatflows) g.chatflows.set(k, v);
-    for (const [k, v] of s.rebuilt) g.rebuilt.set(k, v);
-    g.runHint = s.runHint;
+  /** The run a legacy synthetic root names, for node spans whose run never comes. */
+  get runHint(): string | undefined {
+    return this.hint;
+  }
+
+  set runHint(runId: string | undefined) {
+    if (runId === this.hint) return;
+    this.hint = runId;
+    this.changed?.add('h');
+  }
+
+  /** The facts of the given keys (every fact when none are given) as JSON, for a store. */
+  facts(keys?: Iterable<string>): Record<string, string> {
+    const wanted = keys && [...keys];
+    const out: Record<string, string> = {};
+    if (this.hint !== undefined && (!wanted || wanted.includes('h'))) {
+      out.h = JSON.stringify(this.hint);
+    }
+    for (const [prefix, map] of this.maps()) {
+      const ids = wanted
+        ? wanted.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length))
+        : map.keys();
+      for (const id of ids) {
+        const value = map.get(id);
+        if (value !== undefined) out[prefix + id] = JSON.stringify(value);
+      }
+    }
+    return out;
+  }
+
+  /** A group kept over a restart, from its `facts()`. */
+  static restore(
+    traceId: string,
+    deadline: number,
+    facts: Readonly<Record<string, string>>,
+    durable: boolean,
+  ): Group {
+    const g = new Group(traceId, deadline, durable);
+    const maps = new Map(g.maps());
+    for (const [fact, json] of Object.entries(facts)) {
+      if (fact === 'h') g.hint = JSON.parse(json) as string;
+      else maps.get(fact.slice(0, 2))?.set(fact.slice(2), JSON.parse(json));
+    }
+    g.changed?.clear();
+    g.stored = true;
     return g;
+  }
+
+  private maps(): Array<[string, Map<string, unknown>]> {
+    return [
+      ['p:', this.parents],
+      ['r:', this.runs],
+      ['c:', this.chatflows],
+      ['b:', this.rebuilt],
+    ];
   }
 
   /** The run a span belongs to: the nearest run span up its parent chain. */

@@ -175,10 +175,20 @@ export class DifyHold {
     j.anchors.clear();
     const groups: HoldGroupRecord[] = [];
     const groupsGone: string[] = [];
+    const taken: Array<[Group, string[], boolean]> = [];
     for (const id of groupIds) {
       const g = this.groups.get(id);
-      if (g) groups.push({ group: id, deadline: g.deadline, state: g.state() });
-      else groupsGone.push(id);
+      if (!g) {
+        groupsGone.push(id);
+        continue;
+      }
+      const changed = [...g.changed!];
+      g.changed!.clear();
+      taken.push([g, changed, g.stored]);
+      // What was stored of an earlier group of the same trace goes first.
+      if (!g.stored) groupsGone.push(id);
+      g.stored = true;
+      groups.push({ group: id, deadline: g.deadline, facts: g.facts(changed) });
     }
     const anchors: HoldAnchorRecord[] = [];
     const anchorsGone: string[] = [];
@@ -199,6 +209,10 @@ export class DifyHold {
           j.unsaved.add(h);
         }
         for (const id of groupIds) j.groups.add(id);
+        for (const [g, changed, stored] of taken) {
+          for (const fact of changed) g.changed!.add(fact);
+          g.stored = stored;
+        }
         for (const key of anchorKeys) j.anchors.add(key);
       },
     };
@@ -252,11 +266,13 @@ export class DifyHold {
       });
     }
     const loaded = new Map<string, Group>();
-    for (const r of groups) loaded.set(r.group, Group.restore(r.group, r.deadline, r.state));
+    for (const r of groups) {
+      loaded.set(r.group, Group.restore(r.group, r.deadline, r.facts, this.journal !== undefined));
+    }
     for (const s of spans) {
       let g = loaded.get(s.ctx.span.traceId);
       if (!g) {
-        g = new Group(s.ctx.span.traceId, this.now());
+        g = new Group(s.ctx.span.traceId, this.now(), this.journal !== undefined);
         loaded.set(g.traceId, g);
         this.journal?.groups.add(g.traceId);
       }
@@ -280,7 +296,7 @@ export class DifyHold {
   private group(traceId: string): Group {
     let g = this.groups.get(traceId);
     if (!g) {
-      g = new Group(traceId, this.now() + this.config.wait_duration);
+      g = new Group(traceId, this.now() + this.config.wait_duration, this.journal !== undefined);
       this.groups.set(traceId, g);
     }
     return g;

@@ -51,6 +51,7 @@ export interface HoldContents {
  * it cannot delete stay, and their deletion is tried again with the next write.
  */
 export interface HoldStore {
+  /** Everything stored; throws `StorageUnavailableError` when the store cannot be read. */
   load(): HoldContents;
   write(changes: HoldChanges): Promise<void>;
   remove(spanKeys: readonly string[]): void;

@@ -86,6 +86,14 @@ export class SqliteHoldStore implements HoldStore {
   }
 
   load(): HoldContents {
+    try {
+      return this.read();
+    } catch (err) {
+      throw new StorageUnavailableError('the hold cannot read its store', err);
+    }
+  }
+
+  private read(): HoldContents {
     const spans: HoldSpanRecord[] = [];
     const damaged: string[] = [];
     const rows = this.db

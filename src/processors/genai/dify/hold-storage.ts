@@ -1,7 +1,7 @@
 import type { Host, Settings } from '../../../component/types.js';
 import { errorMessage } from '../../../errors/errors.js';
 import { holdStoreFrom } from '../../../storage/extension.js';
-import type { HoldStore } from '../../../storage/hold-store.js';
+import type { HoldContents, HoldStore } from '../../../storage/hold-store.js';
 import { StorageUnavailableError, storageFault } from '../../../storage/unavailable.js';
 import { assemble, spansOf } from '../batches.js';
 import { dialectOf, fragmentOf } from './dialect.js';
@@ -37,14 +37,16 @@ export class HoldStorage {
     const { kind, id, pipelineId } = this.settings;
     const owner = { kind, id: pipelineId ? `${id}/${pipelineId}` : id };
     let store: HoldStore;
+    let contents: HoldContents;
     try {
       store = holdStoreFrom(host, this.storageId, owner);
+      contents = store.load();
     } catch (err) {
       if (!(err instanceof StorageUnavailableError)) throw err;
       this.failed(host, err);
       return undefined;
     }
-    const { spans, groups, anchors } = store.load();
+    const { spans, groups, anchors } = contents;
     const stored: StoredSpan[] = [];
     for (const record of spans) {
       for (const ctx of spansOf(record.traces)) {

@@ -144,6 +144,20 @@ describe('the hold in file_storage', () => {
     expect(second.rows('hold_groups')).toBe(0);
   });
 
+  it('stays within num_traces on disk too: what the bound pushes out is forgotten once accepted', async () => {
+    const { processor, sink, settings, rows } = await genai(undefined, { num_traces: 20 });
+    for (let run = 0; run < 60; run++) {
+      for (const r of phoenixLegacy(chatflow).filter((r) => !isRunSpan(r))) {
+        await processor.consume(r);
+      }
+      expect(rows('hold_groups')).toBeLessThanOrEqual(20);
+      expect(rows('hold_spans')).toBe(
+        await metricValue(settings, 'otelcol_processor_genai_dify_spans_in_memory'),
+      );
+    }
+    expect(sink.spanCount).toBeGreaterThan(0);
+  });
+
   it('keeps the records of spans refused downstream, which wait again and go with the next request', async () => {
     const requests = phoenixLegacy(chatflow);
     const runAt = requests.findIndex(isRunSpan);

@@ -88,21 +88,13 @@ export class Group {
     this.changed?.add('h');
   }
 
-  /** The facts of the given keys (every fact when none are given) as JSON, for a store. */
-  facts(keys?: Iterable<string>): Record<string, string> {
-    const wanted = keys && [...keys];
+  /** The facts of the given keys (`changed`), as JSON, for a store. */
+  facts(keys: Iterable<string>): Record<string, string> {
+    const maps = new Map(this.maps());
     const out: Record<string, string> = {};
-    if (this.hint !== undefined && (!wanted || wanted.includes('h'))) {
-      out.h = JSON.stringify(this.hint);
-    }
-    for (const [prefix, map] of this.maps()) {
-      const ids = wanted
-        ? wanted.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length))
-        : map.keys();
-      for (const id of ids) {
-        const value = map.get(id);
-        if (value !== undefined) out[prefix + id] = JSON.stringify(value);
-      }
+    for (const fact of keys) {
+      const value = fact === 'h' ? this.hint : maps.get(fact.slice(0, 2))?.get(fact.slice(2));
+      if (value !== undefined) out[fact] = JSON.stringify(value);
     }
     return out;
   }

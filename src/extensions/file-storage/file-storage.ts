@@ -5,13 +5,14 @@ import type { StorageExtension, StorageOwner } from '../../storage/extension.js'
 import { StorageUnavailableError } from '../../storage/unavailable.js';
 import type { FileStorageConfig } from './config.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
+import { SqliteHoldStore } from './sqlite-hold-store.js';
 import { guardedIdStore, sqliteIdStore } from './sqlite-id-store.js';
 import { SqliteQueueStore } from './sqlite-queue-store.js';
 
 /**
  * `file_storage`: each component that names it gets its own SQLite file, opened on first request
  * (`exporter_opik.db` for the exporter `opik`) and closed when the extension stops, holding the
- * stores it asks for: its persistent queue, its id store.
+ * stores it asks for: its persistent queue, its id store, its hold.
  *
  * A store that cannot be opened because of the disk (full, read-only, not writable) throws
  * `StorageUnavailableError`, which its user waits out; the id store opens on first use and
@@ -92,6 +93,17 @@ export function createFileStorage(settings: Settings, config: FileStorageConfig)
         });
       } catch (err) {
         throw new StorageUnavailableError('cannot prepare the queue store', err);
+      }
+    },
+    holdStore(owner) {
+      const db = database(owner);
+      try {
+        return new SqliteHoldStore(
+          db,
+          settings.logger.child({ owner: `${owner.kind}/${owner.id}` }),
+        );
+      } catch (err) {
+        throw new StorageUnavailableError('cannot prepare the hold store', err);
       }
     },
     idStore: (owner, options) => guardedIdStore(() => sqliteIdStore(database(owner), options)),

@@ -1,7 +1,9 @@
 // Helpers to run benchmark processes and read a process's CPU time and RSS from /proc, the way
 // the Collector's testbed samples them (CPU as % of one core, RSS in MiB).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -18,16 +20,63 @@ export function rssMiB(pid) {
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
-/** Starts a node process and resolves with it and the first stdout/stderr line matching `ready`. */
-export function start(args, ready, env = {}) {
-  const child = spawn(process.execPath, args, {
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A line of output as JSON, or undefined. */
+export const json = (line) => {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+};
+
+/** For `start`: ready once the collector logged "collector started"; the match is its OTLP/HTTP endpoint. */
+export function collectorReady() {
+  let endpoint = '';
+  return (line) => {
+    const l = json(line);
+    if (l?.msg === 'OTLP/HTTP receiver listening') endpoint = l.endpoint;
+    return l?.msg === 'collector started' ? endpoint : undefined;
+  };
+}
+
+/**
+ * The environment that runs the shipped collector.yaml beside others: every listener on a free
+ * port, its data in a new temporary directory, Opik at `opikUrl`.
+ */
+export function shippedEnv(opikUrl) {
+  const env = {
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-shipped-')),
+    OPIK_URL_OVERRIDE: opikUrl,
+  };
+  for (const key of [
+    'HEALTH_CHECK_ENDPOINT',
+    'OTLP_GRPC_ENDPOINT',
+    'OTLP_HTTP_ENDPOINT',
+    'DIFY_RECEIVER_ENDPOINT',
+    'OPIK_RECEIVER_ENDPOINT',
+    'STATUS_ENDPOINT',
+    'METRICS_ADDRESS',
+  ]) {
+    env[key] = '127.0.0.1:0';
+  }
+  return env;
+}
+
+/**
+ * Starts a node process and resolves with it and the first non-undefined value `ready` returns
+ * for a stdout/stderr line. `nodeArgs` go before `args` (flags for node itself).
+ */
+export function start(args, ready, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
     const onLine = (line) => {
       const m = ready(line);
-      if (m) resolve({ child, match: m });
+      if (m !== undefined) resolve({ child, match: m });
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
@@ -58,6 +107,19 @@ export async function stop(child) {
   await new Promise((r) => child.once('exit', r));
 }
 
+/**
+ * Waits until `pid` uses less than `pct`% of a core over half a second (at most `maxMs`), so
+ * that work left over from one measurement (a queue draining) does not run during the next.
+ */
+export async function settle(pid, pct = 5, maxMs = 60_000) {
+  const until = performance.now() + maxMs;
+  while (performance.now() < until) {
+    const cpu = cpuSeconds(pid);
+    await sleep(500);
+    if ((cpuSeconds(pid) - cpu) * 200 < pct) return;
+  }
+}
+
 /** Samples CPU% (of one core) and RSS of `pid` every second while `work` runs. */
 export async function sample(pid, work) {
   const samples = [];
@@ -81,4 +143,40 @@ export async function sample(pid, work) {
     rssAvgMiB: avg('rssMiB'),
     rssMaxMiB: max('rssMiB'),
   };
+}
+
+/**
+ * The packages a node process has loaded once `ready` matched a line of its output, found by
+ * bench/module-log.mjs: `{ modules, packages: { name: modules } }`, where our own compiled files
+ * count under `dist` and Node's built-ins are left out.
+ */
+export async function loadedPackages(args, ready, env = {}) {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-modules-')), 'modules.log');
+  const preload = new URL('./module-log.mjs', import.meta.url).pathname;
+  const { child } = await start(args, ready, { ...env, MODULE_LOG: file }, ['--import', preload]);
+  await sleep(500);
+  child.kill('SIGUSR2');
+  const until = performance.now() + 5000;
+  let text = '';
+  while (!text.endsWith('done\n') && performance.now() < until) {
+    await sleep(100);
+    text = readFileSync(file, 'utf8');
+  }
+  await stop(child);
+  const files = new Set(text.split('\n').filter((l) => l.startsWith('/')));
+  const packages = {};
+  for (const f of files) {
+    if (f === preload || f.endsWith('/bench/module-log-hooks.mjs')) continue;
+    const inModules = f.lastIndexOf('/node_modules/');
+    let name = 'dist';
+    if (inModules !== -1) {
+      const parts = f.slice(inModules + 14).split('/');
+      name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+    } else if (!f.includes('/dist/')) continue;
+    packages[name] = (packages[name] ?? 0) + 1;
+  }
+  const sorted = Object.fromEntries(
+    Object.entries(packages).sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return { modules: Object.values(packages).reduce((a, b) => a + b, 0), packages: sorted };
 }

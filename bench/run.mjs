@@ -1,38 +1,55 @@
 // `npm run bench`: measures DESIGN §7's budgets in one run on this machine and writes the figures
-// and their ratios to docs/benchmarks.md. Every server runs in its own process; the load generator
-// too. Needs a build (`npm run build`, which `npm install` runs).
+// to bench/figures.json and, beside the figures of the run before (bench/figures.previous.json),
+// to docs/benchmarks.md (bench/render.mjs). Every server runs in its own process; the load
+// generator too. Needs a build (`npm run build`, which `npm install` runs).
+//
+// Settings (environment): BENCH_SECONDS per closed-loop measurement (10), BENCH_CONCURRENCY
+// connections of the closed loop (16), BENCH_ROUNDS alternating rounds of each ratio (3),
+// BENCH_STEADY_ROUNDS runs of the 10k spans/s test (3), BENCH_PREVIOUS the figures to show as the
+// previous run (default: bench/figures.json as it was before this run), BENCH_CODE what to call the
+// code measured (default: the git commit).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJson, sample, start, stop } from './proc.mjs';
+import {
+  collectorReady,
+  json,
+  loadedPackages,
+  rssMiB,
+  runJson,
+  sample,
+  settle,
+  shippedEnv,
+  sleep,
+  start,
+  stop,
+} from './proc.mjs';
+import { writeBenchmarks } from './render.mjs';
+import { SHAPES } from './request.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STEADY_ROUNDS = Number(process.env.BENCH_STEADY_ROUNDS ?? 3);
+const IDLE_SECONDS = 5;
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 if (!existsSync(cli)) throw new Error('run `npm run build` first');
-const port = (line) => {
-  try {
-    return JSON.parse(line).port;
-  } catch {
-    return undefined;
-  }
-};
-const listening = (line) => {
-  try {
-    const l = JSON.parse(line);
-    return l.msg === 'OTLP/HTTP receiver listening' ? l.endpoint : undefined;
-  } catch {
-    return undefined;
-  }
-};
+/** The Node settings the Docker image runs the collector with: every collector here runs with them. */
+const IMAGE_NODE_OPTIONS =
+  /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+const figuresFile = join(root, 'bench/figures.json');
+const previousFile = join(root, 'bench/figures.previous.json');
+const startedAt = performance.now();
 
+const port = (line) => json(line)?.port;
 /**
- * queue: 'none' (the exporter answers after delivery), 'memory', or 'disk' (file_storage, fsync
- * on); exporter 'debug' replaces Opik to show what the pipeline costs without it.
+ * The benchmark pipeline, otlp (HTTP) → batch → exporter. queue: 'none' (the exporter answers
+ * after delivery), 'memory', or 'disk' (file_storage, fsync on); exporter 'debug' replaces Opik
+ * to show what the pipeline costs without it.
  */
-function collectorConfig(sinkPort, queue = 'none', exporter = 'opik') {
+function benchConfig(sinkPort, queue = 'none', exporter = 'opik') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const path = join(dir, 'collector.yaml');
   const queueYaml =
@@ -79,54 +96,152 @@ ${queue === 'disk' ? '  extensions: [file_storage]\n' : ''}
   return path;
 }
 
-async function startCollector(sinkPort, queue, exporter) {
-  // warn level hides the "listening" line, so raise it for that one line via --set.
-  const { child, match } = await start(
-    [
-      cli,
-      '--config',
-      collectorConfig(sinkPort, queue, exporter),
-      '--set',
-      'service::telemetry::logs::level=info',
-    ],
-    listening,
-  );
+// warn level hides the "listening" lines, so raise it for the start via --set.
+const collectorArgs = (config) => [
+  cli,
+  '--config',
+  config,
+  '--set',
+  'service::telemetry::logs::level=info',
+];
+
+async function startCollector(config, env = {}) {
+  const { child, match } = await start(collectorArgs(config), collectorReady(), {
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+    ...env,
+  });
   return { child, url: `http://${match}/v1/traces` };
 }
 
-const load = (url, mode, n, seconds = SECONDS) =>
-  runJson([join(root, 'bench/load.mjs'), url, mode, String(n), String(seconds)]);
+const load = (url, mode, n, seconds, shape) =>
+  runJson([join(root, 'bench/load.mjs'), url, mode, String(n), String(seconds), shape]);
 
-const sink = await start([join(root, 'bench/sink-server.mjs')], port);
-const results = {};
-
-// 1. Throughput: the bare decoding server against the whole pipeline, same load generator.
-const bare = await start([join(root, 'bench/bare-server.mjs')], port);
-results.bare = await load(`http://127.0.0.1:${bare.match}/v1/traces`, 'closed', CONCURRENCY);
-await stop(bare.child);
-const pipeline = await startCollector(sink.match);
-results.pipeline = await load(pipeline.url, 'closed', CONCURRENCY);
-await stop(pipeline.child);
-const noOpik = await startCollector(sink.match, 'none', 'debug');
-results.noOpik = await load(noOpik.url, 'closed', CONCURRENCY);
-await stop(noOpik.child);
-
-// 2. Acknowledgements with a queue: in memory, and durable (SQLite, fsync on, group commit).
-for (const queue of ['memory', 'disk']) {
-  const c = await startCollector(sink.match, queue);
-  results[queue] = await load(c.url, 'closed', CONCURRENCY);
-  await stop(c.child);
+/**
+ * Closed-loop rounds against several servers, alternated (a, b, a, b, …) so that the machine's
+ * other load falls on all of them alike. Each server first gets a 2 s warm-up; after each round
+ * the server is left to finish its leftover work.
+ */
+async function alternate(servers, shape) {
+  for (const s of Object.values(servers)) await load(s.url, 'closed', CONCURRENCY, 2, shape);
+  const rounds = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, s] of Object.entries(servers)) {
+      await settle(s.child.pid);
+      rounds[name].push(await load(s.url, 'closed', CONCURRENCY, SECONDS, shape));
+    }
+  }
+  return rounds;
 }
 
-// 3. The Collector testbed's load: 10k spans/s in 100-span requests, CPU (% of one core) and RSS.
-const steady = await startCollector(sink.match);
-await new Promise((r) => setTimeout(r, 1000));
-results.steady = await sample(steady.child.pid, () => load(steady.url, 'open', 100, 15));
-await stop(steady.child);
+const ratios = (num, den) => num.map((x, i) => x.spansPerSecond / den[i].spansPerSecond);
+
+const sink = await start([join(root, 'bench/sink-server.mjs')], port);
+const loadBefore = loadavg();
+const figures = {
+  date: new Date().toISOString(),
+  commit: gitCommit(),
+  node: process.version,
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`,
+  settings: {
+    seconds: SECONDS,
+    concurrency: CONCURRENCY,
+    rounds: ROUNDS,
+    steadyRounds: STEADY_ROUNDS,
+  },
+  nodeOptions: IMAGE_NODE_OPTIONS,
+  throughput: {},
+};
+
+// 0. Idle: collectors started first and sent nothing, for the shipped configuration and the
+// benchmark's pipeline, two of each. RSS 5 s after start, and again at the end of the run, when
+// V8's memory reducer has long given back what starting up left over.
+console.error('idle collectors');
+const idleConfigs = [
+  ['shipped', join(root, 'collector.yaml'), () => shippedEnv(`http://127.0.0.1:${sink.match}/api`)],
+  ['bench', benchConfig(sink.match), () => ({})],
+];
+const idle = [];
+for (const [name, config, env] of idleConfigs) {
+  for (let r = 0; r < 2; r++) idle.push({ name, ...(await startCollector(config, env())) });
+}
+await sleep(IDLE_SECONDS * 1000);
+for (const c of idle) c.started = rssMiB(c.child.pid);
+
+// 1. Throughput, per request shape: the bare decoding server against the whole pipeline (and the
+// pipeline with the debug exporter instead of Opik's), same load generator, rounds alternated.
+for (const shape of SHAPES) {
+  console.error(`throughput, ${shape} requests`);
+  const bare = await start([join(root, 'bench/bare-server.mjs')], port);
+  const servers = {
+    bare: { child: bare.child, url: `http://127.0.0.1:${bare.match}/v1/traces` },
+    pipeline: await startCollector(benchConfig(sink.match)),
+    debug: await startCollector(benchConfig(sink.match, 'none', 'debug')),
+  };
+  const rounds = await alternate(servers, shape);
+  for (const s of Object.values(servers)) await stop(s.child);
+  figures.throughput[shape] = {
+    requestBytes: rounds.bare[0].requestBytes,
+    rounds,
+    ratio: ratios(rounds.pipeline, rounds.bare),
+    debugRatio: ratios(rounds.debug, rounds.bare),
+  };
+}
+
+// 2. Acknowledgements with a queue: in memory, and durable (SQLite, fsync on, group commit).
+console.error('queue acknowledgements');
+{
+  const servers = {
+    memory: await startCollector(benchConfig(sink.match, 'memory')),
+    disk: await startCollector(benchConfig(sink.match, 'disk')),
+  };
+  const rounds = await alternate(servers, 'testbed');
+  for (const s of Object.values(servers)) await stop(s.child);
+  figures.queue = { rounds, ratio: ratios(rounds.disk, rounds.memory) };
+}
+
+// 3. The Collector testbed's load: 10k spans/s in 100-span requests, open loop, CPU (% of one
+// core) and RSS sampled from /proc; a fresh collector each round, alternately with the image's Node
+// settings and with Node's defaults (what the settings are worth).
+figures.steady = [];
+figures.steadyNodeDefaults = [];
+for (let r = 0; r < STEADY_ROUNDS; r++) {
+  for (const [list, env] of [
+    [figures.steady, {}],
+    [figures.steadyNodeDefaults, { NODE_OPTIONS: '' }],
+  ]) {
+    console.error(`10k spans/s, round ${r + 1}${env.NODE_OPTIONS === '' ? ', Node defaults' : ''}`);
+    const c = await startCollector(benchConfig(sink.match), env);
+    await sleep(1000);
+    list.push(await sample(c.child.pid, () => load(c.url, 'open', 100, 15, 'testbed')));
+    await stop(c.child);
+  }
+}
+
+// 4. Idle, continued: the same collectors minutes later; and the packages each configuration
+// loads (in a separate start, since counting them costs memory of its own).
+for (const c of idle) c.settled = rssMiB(c.child.pid);
+const idleMinutes = Number(((performance.now() - startedAt) / 60_000).toFixed(1));
+figures.idle = {};
+for (const [name, config, env] of idleConfigs) {
+  const mine = idle.filter((c) => c.name === name);
+  const { modules, packages } = await loadedPackages(collectorArgs(config), collectorReady(), {
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+    ...env(),
+  });
+  figures.idle[name] = {
+    startedMiB: mine.map((c) => c.started),
+    settledMiB: mine.map((c) => c.settled),
+    settledAfterMinutes: idleMinutes,
+    modules,
+    packages,
+  };
+}
+for (const c of idle) await stop(c.child);
 await stop(sink.child);
 
-// 4. Dify envelopes (the receiver's own benchmark, in its own process).
-results.dify = execFileSync(
+// 5. Dify envelopes (the receiver's own benchmark, in its own process).
+console.error('dify envelopes');
+const difyOut = execFileSync(
   process.execPath,
   [join(root, 'node_modules/vite-node/vite-node.mjs'), 'bench/dify.bench.ts'],
   {
@@ -135,81 +250,57 @@ results.dify = execFileSync(
     env: { ...process.env, BENCH_SECONDS: '3', BENCH_ROUNDS: '3' },
   },
 ).trim();
+const difyRate = (label) => {
+  const m = difyOut.match(new RegExp(`^${label}\\s+median ([\\d,]+), best ([\\d,]+)`, 'm'));
+  const n = (s) => Number(s.replaceAll(',', ''));
+  return m ? { median: n(m[1]), best: n(m[2]) } : undefined;
+};
+figures.dify = {
+  text: difyOut,
+  convert: difyRate('convert'),
+  decode: difyRate('decode'),
+  http: difyRate('http'),
+};
 
-// 5. Where the CPU goes per span, stage by stage, in one process without HTTP.
-results.stages = await runJson([join(root, 'bench/stages.mjs')]);
+// 6. Where the CPU goes per span, stage by stage, in one process without HTTP.
+console.error('stages');
+figures.stages = {};
+for (const shape of SHAPES) {
+  figures.stages[shape] = await runJson([join(root, 'bench/stages.mjs'), shape]);
+}
 
-const ratio = results.pipeline.spansPerSecond / results.bare.spansPerSecond;
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const s = results.steady;
-const doc = `# Benchmarks
+figures.loadAverage = { before: loadBefore, after: loadavg() };
+figures.minutes = Number(((performance.now() - startedAt) / 60_000).toFixed(1));
 
-Measured by \`npm run bench\` (\`bench/run.mjs\`) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version},
-${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}. Every figure below comes from one run of that
-command, so the ratios compare numbers taken minutes apart on the same machine. The load generator
-(\`bench/load.mjs\`) is a separate process on the same 2 cores, so absolute figures are lower than on
-a dedicated machine; the ratios are what the budgets in DESIGN §7 are about.
-
-## OTLP/HTTP protobuf in → batch → opik exporter out
-
-The request is 100 small spans (the Collector testbed's shape plus three GenAI attributes), sent by
-${CONCURRENCY} concurrent connections for ${SECONDS} s. The \`opik\` exporter sends OTLP protobuf (gzip) and
-trace rows to a local sink (\`bench/sink-server.mjs\`) that answers at once.
-
-| server | spans/s | requests/s | p50 | p99 |
-| --- | --- | --- | --- | --- |
-| bare Node server that only decodes (\`bench/bare-server.mjs\`) | ${fmt(results.bare.spansPerSecond)} | ${fmt(results.bare.requestsPerSecond)} | ${results.bare.p50ms.toFixed(1)} ms | ${results.bare.p99ms.toFixed(1)} ms |
-| the collector (otlp → batch → opik) | ${fmt(results.pipeline.spansPerSecond)} | ${fmt(results.pipeline.requestsPerSecond)} | ${results.pipeline.p50ms.toFixed(1)} ms | ${results.pipeline.p99ms.toFixed(1)} ms |
-| for comparison: otlp → batch → debug (no Opik mapping) | ${fmt(results.noOpik.spansPerSecond)} | ${fmt(results.noOpik.requestsPerSecond)} | ${results.noOpik.p50ms.toFixed(1)} ms | ${results.noOpik.p99ms.toFixed(1)} ms |
-
-**Ratio: ${ratio.toFixed(2)}** of the bare server (budget: at least 0.5). Without the Opik mapping
-(debug exporter) the same pipeline reaches ${(results.noOpik.spansPerSecond / results.bare.spansPerSecond).toFixed(2)} of it: see "Where the time goes".
-
-## Durable acknowledgements
-
-The same load against the collector with a \`sending_queue\`: acknowledged once the batch is in a
-memory queue, or once it is committed to SQLite with \`fsync: true\` (group commit: concurrent
-requests share one commit). Delivery to the sink runs at the same time.
-
-| queue | spans/s acknowledged | p50 | p99 |
-| --- | --- | --- | --- |
-| memory | ${fmt(results.memory.spansPerSecond)} | ${results.memory.p50ms.toFixed(1)} ms | ${results.memory.p99ms.toFixed(1)} ms |
-| persistent, fsync on | ${fmt(results.disk.spansPerSecond)} | ${results.disk.p50ms.toFixed(1)} ms | ${results.disk.p99ms.toFixed(1)} ms |
-
-**Ratio: ${(results.disk.spansPerSecond / results.memory.spansPerSecond).toFixed(2)}** of in-memory throughput (budget: at least 0.5).
-
-## 10k spans/s (the Collector testbed's load)
-
-100 requests/s of 100 spans for 15 s, open loop; CPU as % of one core and RSS sampled each second
-from \`/proc\`, as the testbed does.
-
-| figure | measured | budget | Go Collector (published) |
-| --- | --- | --- | --- |
-| CPU, average / max | ${s.cpuAvgPct.toFixed(1)}% / ${s.cpuMaxPct.toFixed(1)}% | ≤ 10% | 5.4% / 7.3% (2023), 12.8% / 16.3% (2026) |
-| RSS, average / max | ${s.rssAvgMiB.toFixed(0)} / ${s.rssMaxMiB.toFixed(0)} MiB | ≤ 80 MiB | 51 / 71 MiB (2023), 71 / 100 MiB (2026) |
-| delivered | ${fmt(s.result.requests)} requests, ${s.result.failed} failed | all | |
-
-## Where the time goes
-
-\`bench/stages.mjs\`: the same 1000-span batch through each stage in one process, without HTTP,
-in microseconds of CPU per span. At 10k spans/s each microsecond per span is 1% of a core, so the
-10% budget leaves 10 µs per span for everything, HTTP included.
-
-| stage | µs per span |
-| --- | --- |
-| decode the OTLP request into the internal model | ${results.stages.decode} |
-| opik exporter: Opik ids and objects (\`assignIds\`, \`preparePayload\`) | ${results.stages.map} |
-| encode the OTLP body sent to Opik | ${results.stages.encode} |
-| gzip it (level ${results.stages.gzipLevel}, the default) | ${results.stages.gzip} |
-
-## Dify envelopes
-
-\`bench/dify.bench.ts\`: the \`workflow_app\` fixture with 5 node executions (6 spans per trace), fresh ids
-per trace. Budget: at least 5,000 workflow traces per second on one core.
-
-\`\`\`
-${results.dify}
-\`\`\`
-`;
-writeFileSync(join(root, 'docs/benchmarks.md'), doc);
+// The run before this one becomes "previous": bench/figures.json as it was, or BENCH_PREVIOUS.
+const previousSource = process.env.BENCH_PREVIOUS ?? figuresFile;
+const previous = existsSync(previousSource)
+  ? JSON.parse(readFileSync(previousSource, 'utf8'))
+  : undefined;
+if (previous) writeFileSync(previousFile, `${JSON.stringify(previous, null, 1)}\n`);
+else rmSync(previousFile, { force: true });
+writeFileSync(figuresFile, `${JSON.stringify(figures, null, 1)}\n`);
+const doc = writeBenchmarks(join(root, 'docs/benchmarks.md'), figures, previous);
 process.stdout.write(doc);
+
+/** The code measured: BENCH_CODE, else the commit (and whether files that matter were changed). */
+function gitCommit() {
+  if (process.env.BENCH_CODE) return process.env.BENCH_CODE;
+  const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  try {
+    const head = git('rev-parse', '--short', 'HEAD');
+    const changed = git(
+      'status',
+      '--porcelain',
+      '--',
+      'src',
+      'bench',
+      'Dockerfile',
+      'collector.yaml',
+      ':!bench/figures*.json',
+    );
+    return `${head}${changed ? ' (with uncommitted changes)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}

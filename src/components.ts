@@ -7,6 +7,7 @@ import { otlpHttpExporterFactories } from './exporters/otlphttp/factory.js';
 import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/factory.js';
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
+import { redisStorageExtensionFactory } from './extensions/redis-storage/factory.js';
 import { statusExtensionFactory } from './extensions/status/factory.js';
 import { attributesProcessorFactory } from './processors/attributes/factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
@@ -44,4 +45,5 @@ export const builtinFactories: readonly AnyFactory[] = [
   fileStorageExtensionFactory,
   statusExtensionFactory,
   bearerTokenAuthExtensionFactory,
+  redisStorageExtensionFactory,
 ];

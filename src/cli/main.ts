@@ -2,10 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { builtinFactories } from '../components.js';
 import { type CliArgs, COMMANDS, parseCliArgs, USAGE } from './args.js';
-import { componentsCommand } from './commands/components.js';
-import { doctorCommand } from './commands/doctor.js';
-import { printConfigCommand } from './commands/print-config.js';
-import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { type Output, validateCommand } from './commands/validate.js';
 
@@ -41,10 +37,16 @@ async function dispatch(args: CliArgs): Promise<number> {
       );
     case 'validate':
       return validateCommand(args.configs, args.sets, builtinFactories, io);
+    // The other commands are loaded when used, so that `run` does not carry their modules
+    // (`doctor` loads SQLite, for one).
     case 'components':
-      return componentsCommand(builtinFactories, version(), io);
+      return (await import('./commands/components.js')).componentsCommand(
+        builtinFactories,
+        version(),
+        io,
+      );
     case 'print-config':
-      return printConfigCommand(
+      return (await import('./commands/print-config.js')).printConfigCommand(
         args.configs,
         args.sets,
         {
@@ -55,9 +57,20 @@ async function dispatch(args: CliArgs): Promise<number> {
         io,
       );
     case 'doctor':
-      return doctorCommand(args.configs, args.sets, builtinFactories, io);
+      return (await import('./commands/doctor.js')).doctorCommand(
+        args.configs,
+        args.sets,
+        builtinFactories,
+        io,
+      );
     case 'replay':
-      return replayCommand(args.rest[0], args.configs, args.sets, builtinFactories, io);
+      return (await import('./commands/replay.js')).replayCommand(
+        args.rest[0],
+        args.configs,
+        args.sets,
+        builtinFactories,
+        io,
+      );
     default:
       io.err(
         `error: unknown command "${args.command}"; commands: ${COMMANDS.join(', ')}\n\n${USAGE}`,

@@ -32,15 +32,18 @@ receivers:
   dify: { endpoint: 127.0.0.1:0, auth: { authenticator: bearertokenauth } }
 exporters:
   debug:
+  otlp: { endpoint: 127.0.0.1:4317, auth: { authenticator: bearertokenauth } }
+  otlphttp: { endpoint: http://127.0.0.1:4318, auth: { authenticator: bearertokenauth/other } }
 service:
   extensions: [${listed}]
   pipelines:
-    traces: { receivers: [otlp, dify], exporters: [debug] }
+    traces: { receivers: [otlp, dify], exporters: [debug, otlp, otlphttp] }
 `;
     expect(problems(yaml('bearertokenauth'))).toEqual([
       'receivers::otlp::protocols::grpc::auth::authenticator: names extension "bearertokenauth/other", which is not listed under service::extensions nor configured under extensions',
+      'exporters::otlphttp::auth::authenticator: names extension "bearertokenauth/other", which is not listed under service::extensions nor configured under extensions',
     ]);
-    expect(problems(yaml(''))).toHaveLength(3);
+    expect(problems(yaml(''))).toHaveLength(5);
   });
 
   it('resolves to a running extension that can do the job, or says why not', () => {

@@ -1,43 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../testing/certs.js';
 import { clientTlsOptions, serverTlsOptions, tlsClientSchema, tlsServerSchema } from './tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function selfSigned(name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=DNS:${name}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 describe('tls settings', () => {
   it('a server needs cert_file and key_file; a client certificate needs both', () => {
@@ -55,7 +26,7 @@ describe('tls settings', () => {
   });
 
   it('a client trusting the server CA completes a handshake; a client without it is refused', async () => {
-    const srv = selfSigned('localhost');
+    const srv = selfSignedCertificate('localhost');
     const server = createServer(
       serverTlsOptions(tlsServerSchema.parse({ cert_file: srv.cert, key_file: srv.key })),
       (_req, res) => res.end('ok'),

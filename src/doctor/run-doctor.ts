@@ -4,11 +4,13 @@ import { type ResolvedConfig, resolveConfig } from '../config/resolve.js';
 import { scrubSecrets } from '../config/secret.js';
 import { CollectorError, ConfigError, formatIssue } from '../errors/errors.js';
 import type { OpikConfig } from '../exporters/opik/config.js';
+import type { RedisStorageConfig } from '../extensions/redis-storage/config.js';
 import type { DifyQueueReceiverConfig } from '../receivers/dify-queue/config.js';
 import { type CheckResult, fail, formatResult, pass } from './check.js';
 import { checkDifyQueue } from './dify-queue.js';
 import { checkOpik } from './opik.js';
 import { checkPorts } from './ports.js';
+import { checkRedisStorage } from './redis-storage.js';
 import { checkQueues } from './storage.js';
 
 export interface DoctorReport {
@@ -57,6 +59,13 @@ export async function runDoctor(
     results.push(...(await checkPorts(config)));
     const exporters = new Set(config.pipelines.flatMap((p) => p.exporters));
     const receivers = new Set(config.pipelines.flatMap((p) => p.receivers));
+    const extensions = new Set(config.extensions);
+    for (const c of config.components.values()) {
+      if (c.kind === 'extension' && c.factory.type === 'redis_storage' && extensions.has(c.id)) {
+        // Redis first: the exporters that name it depend on it.
+        results.push(await checkRedisStorage(c.id, c.config as RedisStorageConfig));
+      }
+    }
     for (const c of config.components.values()) {
       if (c.kind === 'exporter' && c.factory.type === 'opik' && exporters.has(c.id)) {
         results.push(...(await checkOpik(c.id, c.config as OpikConfig)));

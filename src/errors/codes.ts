@@ -30,6 +30,10 @@ export const errorCodes = {
     'the destination refused the credentials (HTTP 401/403); data is kept and retried',
   ERR_EXPORT_ENDPOINT_UNUSABLE:
     'the primary endpoint cannot take the data (no OTLP route, or no id overrides); the fallback is used',
+  ERR_STORAGE_UNAVAILABLE:
+    'a persistent store cannot write (disk full, read-only or unwritable); new data is refused until it can',
+  ERR_DEAD_LETTER_UNWRITABLE:
+    'the dead-letter file cannot be written; the items stay in the queue and are tried again',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

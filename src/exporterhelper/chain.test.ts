@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../errors/errors.js';
 import { makeSpan, makeTraces } from '../pdata/span.js';
 import type { Traces } from '../pdata/traces.js';
+import { StorageUnavailableError } from '../storage/unavailable.js';
 import { capturingLogger, scriptedSender } from '../testing/senders.js';
 import { TestHost, testSettings } from '../testing/settings.js';
 import { buildChain, type ChainParts } from './chain.js';
@@ -178,5 +179,43 @@ describe('buildChain', () => {
       .getSingleMetric('otelcol_exporter_sent_spans_total')
       ?.get();
     expect(sent?.values[0]?.value).toBe(1);
+  });
+
+  it('reports the exporter degraded when a store before the queue refuses (the ids step on a full disk), and well again after', async () => {
+    vi.useRealTimers();
+    let full = true;
+    const sender = buildChain<Traces>({
+      settings: testSettings('exporter', 'x'),
+      beforeQueue: {
+        run: async (t) => {
+          if (full)
+            throw new StorageUnavailableError('the id store cannot read or write', 'SQLITE_FULL');
+          return t;
+        },
+      },
+      queue: {
+        config: sendingQueueSchema.parse({ ...defaultSendingQueue(), num_consumers: 1 }),
+        deadLetter: async () => {},
+      },
+      prepare: async (t) => t,
+      failedSpans: () => 0,
+      primary: scriptedSender<Traces>(['ok']),
+      timeoutMs: 0,
+      retry,
+    });
+    const host = new TestHost();
+    await sender.start(host);
+    await expect(sender.send(batch, new AbortController().signal)).rejects.toMatchObject({
+      code: 'ERR_STORAGE_UNAVAILABLE',
+    });
+    expect(host.reports.at(-1)).toEqual({
+      state: 'degraded',
+      reason:
+        'the id store cannot read or write: SQLITE_FULL; new data is refused (503) and what is stored is kept until it can write again',
+    });
+    full = false;
+    await sender.send(batch, new AbortController().signal);
+    expect(host.reports.at(-1)).toEqual({ state: 'ok' });
+    await sender.shutdown();
   });
 });

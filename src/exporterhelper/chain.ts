@@ -1,6 +1,8 @@
 import type { Host, Settings } from '../component/types.js';
 import { CollectorError } from '../errors/errors.js';
 import type { Traces } from '../pdata/traces.js';
+import { StorageUnavailableError, storageFault } from '../storage/unavailable.js';
+import { countedDeadLetter } from './dead-letter.js';
 import { deliveryWatch } from './delivery-watch.js';
 import { type FailureVerdict, withFallback } from './fallback.js';
 import { withPrepare } from './prepare.js';
@@ -21,7 +23,11 @@ export interface ChainParts<P> {
   readonly settings: Settings;
   /** What is decided once per batch and must travel with it through the queue (the Opik ids). */
   readonly beforeQueue?: BeforeQueue;
-  /** The `sending_queue` when enabled, and where it puts what it gives up on. */
+  /**
+   * The `sending_queue` when enabled, and where it puts what it gives up on: whole batches, and
+   * the spans a split isolates (`split.ts`). It rejects when it cannot write; the data then stays
+   * in the queue.
+   */
   readonly queue?: {
     readonly config: SendingQueueConfig;
     deadLetter(traces: Traces, reason: string): Promise<void>;
@@ -56,11 +62,20 @@ export interface ChainParts<P> {
  *
  *     beforeQueue                    once per batch (ids decided here survive a restart)
  *       → sending_queue              when enabled: memory, or the storage extension's store
- *         → prepare                  batch → request; counts sent and failed spans
+ *         → prepare                  batch → request; counts sent and failed spans; with a
+ *                                    queue, splits a batch that fails for good or the same way
+ *                                    twice until the failing spans are alone (dead-lettered)
  *           → retry                  backoff + jitter over whole attempts
  *             → fallback             circuit: primary until it is unusable, then secondary
  *                 primary:   timeout → push
  *                 secondary: timeout → push
+ *
+ * The split sits at prepare's depth: it needs the batch (pdata splits; a prepared request does
+ * not), and each part it sends is prepared and retried afresh. Retry, below it, ends a request
+ * that fails twice in a row the same way in the collector's own code (`RepeatedFailure`), so a
+ * poisoned span is found in seconds instead of being retried for `max_elapsed_time` (forever,
+ * with 0) while the queue behind it waits. Only with a queue: without one the failure goes back
+ * to the sender, who holds the data.
  *
  * Retry sits outside the fallback (house style §5.4 draws it inside the primary) so that the
  * circuit sees every attempt: "N failures in a row" then means N attempts, seconds apart, not N
@@ -93,15 +108,23 @@ export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
   const retried = withRetry(paths, parts.retry, {
     logger,
     ...retryDeps,
+    stopOnRepeatedFailure: parts.queue !== undefined,
     onRetry(err, delayMs) {
       watch.retrying(err, delayMs);
       retryDeps?.onRetry?.(err, delayMs);
     },
   });
-  const prepared = withPrepare(retried, parts);
-  const queued = parts.queue
-    ? withQueue(prepared, { settings: parts.settings, backoff: parts.retry, ...parts.queue })
-    : prepared;
+  const deadLetter = parts.queue && countedDeadLetter(parts.settings, parts.queue.deadLetter);
+  const prepared = withPrepare(retried, { ...parts, deadLetter });
+  const queued =
+    parts.queue && deadLetter
+      ? withQueue(prepared, {
+          settings: parts.settings,
+          backoff: parts.retry,
+          config: parts.queue.config,
+          deadLetter,
+        })
+      : prepared;
   const before = parts.beforeQueue;
   const outer = before
     ? mapSender<Traces, Traces>(queued, (t, s) => before.run(t, s), { start: before.start })
@@ -111,9 +134,13 @@ export function buildChain<P>(parts: ChainParts<P>): Sender<Traces> {
       try {
         await outer.send(traces, signal);
       } catch (err) {
-        // With a queue, what it gives up on is dead-lettered (and the watch told there).
+        // With a queue, what it gives up on is dead-lettered (and the watch told there); a store
+        // that refuses before the queue (the ids step's) makes the exporter degraded as the
+        // queue's own does.
         const stopping = err instanceof CollectorError && err.code === 'ERR_SHUTTING_DOWN';
         if (!parts.queue && !stopping) watch.failed(err);
+        else if (err instanceof StorageUnavailableError)
+          watch.trouble('storage', storageFault(err));
         throw err;
       }
     },

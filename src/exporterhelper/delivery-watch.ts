@@ -21,6 +21,20 @@ export interface DeliveryWatchOptions {
 
 const LAST_ERRORS = 5;
 
+/** Failures retries do not get over: logged at error, the exporter `degraded`. */
+const NEEDS_A_PERSON = [
+  'ERR_EXPORT_UNAUTHORIZED',
+  'ERR_DEAD_LETTER_UNWRITABLE',
+  'ERR_STORAGE_UNAVAILABLE',
+];
+
+/** Faults beside failed deliveries that make an exporter degraded. */
+export type Trouble = 'storage' | 'dead_letter';
+const TROUBLE_NAMES: Record<Trouble, string> = {
+  storage: 'the exporter’s storage',
+  dead_letter: 'the dead-letter file',
+};
+
 /**
  * Watches one exporter's deliveries and says what happens, once: the first failure of each kind
  * is logged with its reason and what becomes of the data; while failures last, one summary line
@@ -48,6 +62,8 @@ export class DeliveryWatch {
   private readonly loggedDeadLetters = new Set<string>();
   private readonly lastErrors: ErrorNote[] = [];
   private reported?: ComponentStatus;
+  private deliveryStatus?: ComponentStatus;
+  private readonly troubles = new Map<Trouble, string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private deliveredBefore = false;
@@ -132,6 +148,26 @@ export class DeliveryWatch {
     this.arm();
   }
 
+  /**
+   * A fault that keeps the exporter from taking or keeping data (its store cannot write, its
+   * dead-letter file cannot be written), or `undefined` once it is over. Logged at error when it
+   * begins and at info when it ends; while any lasts the exporter reports itself `degraded`.
+   */
+  trouble(kind: Trouble, message: string | undefined): void {
+    const had = this.troubles.get(kind);
+    if (message === undefined) {
+      if (had === undefined) return;
+      this.troubles.delete(kind);
+      this.logger.info({ trouble: kind }, `${TROUBLE_NAMES[kind]} works again`);
+    } else {
+      this.troubles.set(kind, message);
+      this.note(message);
+      if (had !== undefined) return;
+      this.logger.error({ trouble: kind, error: message }, message);
+    }
+    this.publishStatus();
+  }
+
   details(): DeliveryDetails {
     return {
       deliveredSpans: this.total.delivered,
@@ -160,7 +196,7 @@ export class DeliveryWatch {
     this.note(words);
     this.failingSince ??= this.now();
     const kind = failureKind(err);
-    const refused = kind.startsWith('ERR_EXPORT_UNAUTHORIZED');
+    const refused = NEEDS_A_PERSON.some((code) => kind.startsWith(code));
     if (!this.loggedFailures.has(kind)) {
       this.loggedFailures.add(kind);
       this.logger[refused ? 'error' : 'warn'](
@@ -168,7 +204,7 @@ export class DeliveryWatch {
         `export failing: ${words}; ${fate}`,
       );
     }
-    // Refused credentials need a person; anything else the retries may get over.
+    // Refused credentials, a disk that cannot be written need a person; the rest retries may get over.
     this.report({ state: refused ? 'degraded' : 'recoverable_error', reason: words });
     this.arm();
   }
@@ -248,6 +284,18 @@ export class DeliveryWatch {
   }
 
   private report(status: ComponentStatus): void {
+    this.deliveryStatus = status;
+    this.publishStatus();
+  }
+
+  /** The delivery's status, unless a trouble makes the exporter degraded. */
+  private publishStatus(): void {
+    const trouble = this.troubles.values().next().value;
+    const status: ComponentStatus | undefined =
+      trouble !== undefined
+        ? { state: 'degraded', reason: trouble }
+        : (this.deliveryStatus ?? (this.reported ? { state: 'ok' } : undefined));
+    if (status === undefined) return;
     if (this.reported?.state === status.state && this.reported.reason === status.reason) return;
     this.reported = status;
     for (const h of this.hosts) h.reportStatus(status);

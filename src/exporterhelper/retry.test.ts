@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError, RetryableError } from '../errors/errors.js';
 import { scriptedSender } from '../testing/senders.js';
 import { withRetry } from './retry.js';
+import { RepeatedFailure } from './split.js';
 
 const options = {
   enabled: true,
@@ -32,6 +33,32 @@ describe('withRetry', () => {
     await expect(done).resolves.toBeUndefined();
     expect(next.calls).toEqual(['batch', 'batch', 'batch']);
     expect(delays).toEqual([5000, 7500]);
+  });
+
+  it('ends with a RepeatedFailure when the same exception of its own code comes twice in a row, with stopOnRepeatedFailure', async () => {
+    const overflow = () => new RangeError('Maximum call stack size exceeded');
+    const next = scriptedSender<string>([overflow(), overflow(), 'ok']);
+    const sender = withRetry(next, options, { ...deps, stopOnRepeatedFailure: true });
+    const done = sender.send('b', new AbortController().signal).catch((e: unknown) => e);
+    await vi.runAllTimersAsync();
+    const err = await done;
+    expect(err).toBeInstanceOf(RepeatedFailure);
+    expect((err as Error).message).toBe(
+      'failed twice in a row the same way: Maximum call stack size exceeded',
+    );
+    expect(next.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['an outage', () => retryable(), () => retryable()],
+    ['two different exceptions', () => new TypeError('a'), () => new TypeError('b')],
+  ])('keeps retrying %s, with stopOnRepeatedFailure', async (_name, first, second) => {
+    const next = scriptedSender<string>([first(), second(), 'ok']);
+    const sender = withRetry(next, options, { ...deps, stopOnRepeatedFailure: true });
+    const done = sender.send('b', new AbortController().signal);
+    await vi.runAllTimersAsync();
+    await expect(done).resolves.toBeUndefined();
+    expect(next.calls).toHaveLength(3);
   });
 
   it('stops at once on a permanent error', async () => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { asRetryable, errorMessage, isPermanent, RetryableError } from '../errors/errors.js';
 import { type BackoffPolicy, nextDelay, withinBudget } from './backoff.js';
 import { type Sender, sleep } from './sender.js';
+import { RepeatedFailure, sameLocalFailure } from './split.js';
 
 export interface RetryOptions extends BackoffPolicy {
   readonly enabled: boolean;
@@ -14,13 +15,20 @@ export interface RetryDeps {
   readonly now?: () => number;
   /** Called before each backoff (for a retry counter). */
   readonly onRetry?: (err: unknown, delayMs: number) => void;
+  /**
+   * Give up with a `RepeatedFailure` when two attempts in a row fail the same way in the
+   * collector's own code, so that the caller can split the batch (`split.ts`). Set with a queue.
+   */
+  readonly stopOnRepeatedFailure?: boolean;
 }
 
 /**
  * Retries failed sends with exponential backoff and jitter (`retry_on_failure`). A permanent
  * error ends at once; a `RetryableError` with `retryAfterMs` waits at least that long. When the
  * time budget is spent it rejects with a retryable error (the caller, or a queue, keeps the
- * data). `shutdown()` wakes every backoff, which then rejects with `ERR_SHUTTING_DOWN`.
+ * data). With `stopOnRepeatedFailure`, the second failure in a row by the same exception of the
+ * collector's own code ends it with a `RepeatedFailure`. `shutdown()` wakes every backoff,
+ * which then rejects with `ERR_SHUTTING_DOWN`.
  */
 export function withRetry<T>(
   next: Sender<T>,
@@ -36,12 +44,17 @@ export function withRetry<T>(
   async function attempts(request: T, signal: AbortSignal): Promise<void> {
     if (!options.enabled) return next.send(request, signal);
     const startedAt = now();
+    let previous: unknown;
     for (let retry = 0; ; retry++) {
       try {
         await next.send(request, signal);
         return;
       } catch (err) {
         if (isPermanent(err)) throw err;
+        if (deps.stopOnRepeatedFailure && retry > 0 && sameLocalFailure(previous, err)) {
+          throw new RepeatedFailure(err);
+        }
+        previous = err;
         if (stopping.signal.aborted || signal.aborted) throw shuttingDown(err);
         const delay = nextDelay(options, retry, asRetryable(err)?.retryAfterMs, random);
         if (!withinBudget(options, now() - startedAt, delay)) throw exhausted(err, retry + 1);

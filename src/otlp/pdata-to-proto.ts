@@ -45,7 +45,8 @@ import {
 import { ReverseWriter } from './proto-writer.js';
 
 // One scratch writer for all calls: encoding is synchronous, so calls never interleave. It keeps
-// the largest buffer it needed (up to 8 MiB), so steady traffic allocates only the output copy.
+// the largest buffer it needed (up to 8 MiB), so steady traffic allocates only the output copy;
+// a larger one is dropped as soon as its output is copied.
 const w = new ReverseWriter(64 * 1024);
 const MAX_RETAINED = 8 * 1024 * 1024;
 
@@ -53,7 +54,9 @@ const MAX_RETAINED = 8 * 1024 * 1024;
 export function tracesToProto(traces: Traces): Uint8Array {
   w.reset(MAX_RETAINED);
   repeated(traces.resourceSpans, 'resourceSpans', REQUEST.resourceSpans, writeResourceSpans);
-  return w.finish();
+  const out = w.finish();
+  w.reset(MAX_RETAINED);
+  return out;
 }
 
 /**

@@ -15,6 +15,8 @@ const DECODERS: Record<string, () => Transform> = {
 /** Content-Encoding values a receiver accepts (`identity` or none, gzip, deflate/zlib, br). */
 export const SUPPORTED_ENCODINGS = ['identity', ...Object.keys(DECODERS)];
 
+const ignore = () => {};
+
 const tooLarge = (limit: number, stage: string) =>
   new CollectorError(
     'ERR_BODY_TOO_LARGE',
@@ -107,22 +109,34 @@ function collect(
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let stopped = false;
     const stop = (err: Error) => {
+      stopped = true;
       stream.removeAllListeners('data');
       chunks.length = 0;
       if (onOverflow === 'drain') stream.resume();
       else stream.destroy();
       reject(err);
     };
-    stream.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return stop(tooLarge(limit, stage));
       if (account && !account(chunk.length)) return stop(noMemoryError());
       chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => {
+      // A drained request still ends; what it sent past the limit was never kept.
+      if (stopped) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      // A request lives until it is answered, and so would whatever its listeners hold: the
+      // chunks, and (through `reject`) this promise and so the body. Let go of them, so that the
+      // body is freed as soon as the caller has decoded it.
+      stream.removeListener('data', onData);
+      stream.removeListener('error', reject);
+      stream.on('error', ignore);
+      resolve(body);
     });
-    stream.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
-    );
     stream.once('error', reject);
   });
 }

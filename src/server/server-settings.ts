@@ -16,9 +16,8 @@ export const DEFAULT_READ_TIMEOUT_MS = 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONNECTIONS = 512;
 
-const common = {
+const listener = {
   tls: tlsServerSchema.optional(),
-  auth: authSettingsSchema.optional(),
   /** Time allowed for a whole request, body included (HTTP), or for a call's message (gRPC). */
   read_timeout: duration()
     .refine((ms) => ms > 0, { error: 'must be greater than 0' })
@@ -26,23 +25,33 @@ const common = {
   max_connections: int({ min: 1 }).default(DEFAULT_MAX_CONNECTIONS),
 };
 
-export const httpServerSettings = {
-  ...common,
+/**
+ * An HTTP listener's settings without `auth`: for endpoints that check credentials their own way
+ * (the `opik` receiver: Opik's `Authorization` form) or serve loopback by default (`status`).
+ */
+export const httpListenerSettings = {
+  ...listener,
   read_header_timeout: duration()
     .refine((ms) => ms > 0, { error: 'must be greater than 0' })
     .default(DEFAULT_READ_HEADER_TIMEOUT_MS),
   idle_timeout: duration().default(DEFAULT_IDLE_TIMEOUT_MS),
 };
 
-export const grpcServerSettings = common;
+const auth = { auth: authSettingsSchema.optional() };
 
+export const httpServerSettings = { ...httpListenerSettings, ...auth };
+
+export const grpcServerSettings = { ...listener, ...auth };
+
+const listenerObject = z.strictObject(httpListenerSettings);
 const httpObject = z.strictObject(httpServerSettings);
 const grpcObject = z.strictObject(grpcServerSettings);
+export type HttpListenerSettings = z.infer<typeof listenerObject>;
 export type HttpServerSettings = z.infer<typeof httpObject>;
 export type GrpcServerSettings = z.infer<typeof grpcObject>;
 
 /** What `listenHttp` needs from a receiver's HTTP settings. */
-export function listenOptions(s: HttpServerSettings, logger: Logger): ListenOptions {
+export function listenOptions(s: HttpListenerSettings, logger: Logger): ListenOptions {
   return {
     tls: s.tls,
     readHeaderTimeoutMs: s.read_header_timeout,

@@ -1,4 +1,5 @@
 import type { Component, Host, Kind } from '../component/types.js';
+import type { HoldStore } from './hold-store.js';
 import type { IdStore, IdStoreOptions } from './id-store.js';
 import type { QueueStore } from './queue-store.js';
 
@@ -18,6 +19,8 @@ export interface StorageExtension extends Component {
   queueStore?(owner: StorageOwner): QueueStore;
   /** The id store of one component (`src/storage/id-store.ts`). */
   idStore?(owner: StorageOwner, options: IdStoreOptions): IdStore;
+  /** The hold of one processor (`src/storage/hold-store.ts`). */
+  holdStore?(owner: StorageOwner): HoldStore;
 }
 
 /** The queue store the extension `storageId` offers `owner`, or a clear error. */
@@ -37,6 +40,13 @@ export function idStoreFrom(
   const ext = host.getExtension(storageId) as StorageExtension | undefined;
   if (typeof ext?.idStore !== 'function') throw notOffered(storageId, ext, 'an id store');
   return ext.idStore(owner, options);
+}
+
+/** The hold store the extension `storageId` offers `owner`, or a clear error. */
+export function holdStoreFrom(host: Host, storageId: string, owner: StorageOwner): HoldStore {
+  const ext = host.getExtension(storageId) as StorageExtension | undefined;
+  if (typeof ext?.holdStore !== 'function') throw notOffered(storageId, ext, 'a hold store');
+  return ext.holdStore(owner);
 }
 
 function notOffered(id: string, ext: Component | undefined, what: string): Error {

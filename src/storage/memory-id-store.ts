@@ -6,6 +6,17 @@ interface Entry {
   expiresAt: number;
 }
 
+/** The memory store, with what a store that mirrors a shared one needs besides the contract. */
+export interface MemoryIdStore extends IdStore {
+  readonly size: number;
+  /** Sets these values, whatever was stored before (a shared store's winners). */
+  overwrite(space: IdSpace, entries: ReadonlyMap<string, string>): void;
+  /** The live entries of a keyspace, least recently used first. */
+  entries(space: IdSpace): Map<string, string>;
+  /** The OTel trace ids that have parked records. */
+  parkedTraceIds(): string[];
+}
+
 /**
  * The id store in process memory: one Map in least-recently-used order, a TTL per entry, at most
  * `maxEntries` entries (a trace's parked records count as one). Gone with the process.
@@ -13,9 +24,18 @@ interface Entry {
 export function memoryIdStore(
   options: IdStoreOptions,
   now: () => number = Date.now,
-): IdStore & { readonly size: number } {
+): MemoryIdStore {
   const entries = new Map<string, Entry>();
   const keyOf = (space: string, key: string) => `${options.namespace}|${space}|${key}`;
+
+  /** The live entries of a space, by their caller's key. */
+  function* live(space: string): Generator<[string, Entry]> {
+    const prefix = keyOf(space, '');
+    const at = now();
+    for (const [k, e] of entries) {
+      if (k.startsWith(prefix) && e.expiresAt > at) yield [k.slice(prefix.length), e];
+    }
+  }
 
   function read(k: string, at: number): Entry | undefined {
     const e = entries.get(k);
@@ -39,6 +59,16 @@ export function memoryIdStore(
   return {
     get size() {
       return entries.size;
+    },
+    overwrite(space, given) {
+      const at = now();
+      for (const [key, value] of given) write(keyOf(space, key), { value }, at);
+    },
+    entries(space) {
+      return new Map([...live(space)].map(([key, e]) => [key, e.value]));
+    },
+    parkedTraceIds() {
+      return [...live('parked')].filter(([, e]) => e.parked?.length).map(([key]) => key);
     },
     async putIfAbsent(space: IdSpace, given: ReadonlyMap<string, string>) {
       const at = now();

@@ -15,9 +15,15 @@ export interface QueueTotals {
 }
 
 /**
- * Where a sending queue keeps its requests: in memory (`exporterhelper/queue/memory-store.ts`), or in a storage extension (`file_storage`: SQLite). Entries
- * are taken in order by the consumers and removed only once their delivery has finished, so a
- * store that survives a crash gives at-least-once delivery.
+ * Where a sending queue keeps its requests: in memory (`exporterhelper/queue/memory-store.ts`),
+ * or in a storage extension (`file_storage`: SQLite). Entries are taken in order by the
+ * consumers and removed only once their delivery has finished, so a store that survives a crash
+ * gives at-least-once delivery.
+ *
+ * A store on disk meets disk faults without throwing where the queue cannot act on them:
+ * `put` rejects with `StorageUnavailableError` (the data goes back to its sender); `remove` and
+ * `dropOldest` that cannot write keep the rows and try again later; a stored request that can no
+ * longer be read is set aside by the store (logged, counted) and never handed out.
  */
 export interface QueueStore {
   /** Adds requests; resolves once they are as durable as the store makes them. */
@@ -26,9 +32,11 @@ export interface QueueStore {
   take(maxItems: number): QueueEntry[];
   /** Items waiting and not yet taken. */
   readonly waitingItems: number;
-  /** Forgets delivered (or given up) entries. */
+  /** Forgets delivered (or given up) entries. Never throws. */
   remove(seqs: readonly number[]): void;
-  /** Removes the oldest entry not yet taken (drop_policy: oldest). */
+  /** Puts taken entries back, ahead of those waiting (their delivery could not finish). */
+  release(seqs: readonly number[]): void;
+  /** Removes the oldest entry not yet taken (drop_policy: oldest); undefined when it cannot. */
   dropOldest(): QueueEntry | undefined;
   /** Everything held, taken or not. */
   readonly totals: QueueTotals;

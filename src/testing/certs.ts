@@ -21,7 +21,13 @@ export interface TestPki {
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
 
-function ca(dir: string, name: string): { cert: string; key: string } {
+export interface CertificateFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** A self-signed P-256 certificate named `name` in `dir`, with the given X.509 extensions. */
+function selfSigned(dir: string, name: string, extensions: readonly string[]): CertificateFiles {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   openssl(
@@ -40,20 +46,24 @@ function ca(dir: string, name: string): { cert: string; key: string } {
     '1',
     '-subj',
     `/CN=${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
+    ...extensions.flatMap((e) => ['-addext', e]),
   );
   return { cert, key };
 }
 
-function leaf(
-  dir: string,
-  name: string,
-  issuer: { cert: string; key: string },
-  ext: string,
-): { cert: string; key: string } {
+/**
+ * A self-signed certificate for `name` (also its subjectAltName, with 127.0.0.1), in a fresh temp
+ * directory; the certificate is its own CA file.
+ */
+export function selfSignedCertificate(name: string): CertificateFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'cert-'));
+  return selfSigned(dir, name, [`subjectAltName=DNS:${name},IP:127.0.0.1`]);
+}
+
+const ca = (dir: string, name: string) =>
+  selfSigned(dir, name, ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign']);
+
+function leaf(dir: string, name: string, issuer: CertificateFiles, ext: string): CertificateFiles {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);

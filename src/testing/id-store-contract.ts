@@ -9,13 +9,28 @@ export type MakeIdStore = (
 
 /**
  * What every id store must do (`src/storage/id-store.ts`), run against each implementation: the
- * memory one, `file_storage`'s, and any shared one.
+ * memory one, `file_storage`'s, and any shared one. Times are in thousandths of the TTL. A store
+ * that keeps time itself (Redis expires keys by its own clock) runs with `realTimeTtlMs`: the
+ * TTL is that long and the test waits for real, with 40% of the TTL as margin either side.
  */
-export function describeIdStore(name: string, make: MakeIdStore): void {
+export function describeIdStore(
+  name: string,
+  make: MakeIdStore,
+  options: { readonly realTimeTtlMs?: number } = {},
+): void {
   const setup = async (namespace = 'ws|project') => {
+    const real = options.realTimeTtlMs;
+    if (real !== undefined) {
+      const store = await make({ ttlMs: real, maxEntries: 1000, namespace }, Date.now);
+      const tick = (ms: number) => new Promise((r) => setTimeout(r, (ms * real) / 1000));
+      return { store, tick };
+    }
     let clock = 1_000;
     const store = await make({ ttlMs: 1000, maxEntries: 1000, namespace }, () => clock);
-    return { store, tick: (ms: number) => (clock += ms) };
+    const tick = async (ms: number) => {
+      clock += ms;
+    };
+    return { store, tick };
   };
   const m = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -42,11 +57,11 @@ export function describeIdStore(name: string, make: MakeIdStore): void {
     it('forgets a key after the TTL, and every read or write refreshes it', async () => {
       const { store, tick } = await setup();
       await store.putIfAbsent('trace_timestamp', m({ t1: '500' }));
-      tick(900);
+      await tick(600);
       expect(await store.get('trace_timestamp', ['t1'])).toEqual(m({ t1: '500' }));
-      tick(900);
+      await tick(600);
       expect(await store.putIfAbsent('trace_timestamp', m({ t1: '2' }))).toEqual(m({ t1: '500' }));
-      tick(1000);
+      await tick(1400);
       expect(await store.putIfAbsent('trace_timestamp', m({ t1: '3' }))).toEqual(m({ t1: '3' }));
     });
 
@@ -70,10 +85,22 @@ export function describeIdStore(name: string, make: MakeIdStore): void {
       expect(await store.takeParked(['a', 'b'])).toEqual(new Map([['b', ['r2']]]));
     });
 
+    it('applies calls issued together in the order they were issued', async () => {
+      const { store } = await setup();
+      const [first, stored, second, taken] = await Promise.all([
+        store.park(m({ a: 'r1' })),
+        store.putIfAbsent('opik_trace', m({ a: 'T' })),
+        store.park(m({ a: 'r2' })),
+        store.takeParked(['a']),
+      ]);
+      expect([first, stored, second]).toEqual([new Map(), m({ a: 'T' }), m({ a: 'T' })]);
+      expect(taken).toEqual(new Map([['a', ['r1']]]));
+    });
+
     it('forgets parked records after the TTL', async () => {
       const { store, tick } = await setup();
       await store.park(m({ a: 'r1' }));
-      tick(1000);
+      await tick(1400);
       expect(await store.takeParked(['a'])).toEqual(new Map());
     });
   });

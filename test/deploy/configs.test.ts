@@ -112,7 +112,10 @@ describe('Dockerfile', () => {
     const args = cmd.map((a) =>
       a === '/etc/dify-opik-collector/collector.yaml' ? 'collector.yaml' : a,
     );
+    // With the image's Node settings, so that a flag Node refuses fails here.
+    const nodeOptions = /NODE_OPTIONS=(\S+)/.exec(docker)![1]!;
     const run = runCollector(args, {
+      NODE_OPTIONS: nodeOptions,
       DATA_DIR: tempPath('data'),
       OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
       OTLP_HTTP_ENDPOINT: '127.0.0.1:0',

@@ -1,18 +1,22 @@
 /**
  * Secrets never leave the process: the Opik API key, bearer tokens (inline and from a token
- * file) and a password inside a URL are grepped for in everything the collector writes or serves:
- * its log lines, `print-config`, `doctor`, the metrics endpoint and the dead-letter file.
+ * file, received and sent by an exporter), the `opik` receiver's API key and a password inside a
+ * URL are grepped for in everything the collector writes or serves: its log lines,
+ * `print-config`, `doctor`, the metrics endpoint, the status page, its script and its JSON, and
+ * the dead-letter file (base64-encoded link parameters included).
  */
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rememberSecret } from '../../src/config/secret.js';
+import { newUuidV7 } from '../../src/opik-ids/uuid.js';
 import { encodeTracesRequest } from '../../src/otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../src/pdata/span.js';
 import { fixtureText } from '../../src/receivers/dify/test-fixtures.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { FakeOpik } from '../fake-opik/server.js';
+import { freePort } from '../support/free-port.js';
 import { CLI, configFile, type Running, runCollector } from './cli.js';
 import { eventually, tempDir } from './durable-support.js';
 
@@ -20,7 +24,8 @@ const API_KEY = 'opik-key-4c1d9e2a7b';
 const URL_PASSWORD = 'url-pw-8f3e61aa';
 const FILE_TOKEN = 'file-token-77ab02c9';
 const INLINE_TOKEN = 'inline-token-5e9d13f0';
-const SECRETS = [API_KEY, URL_PASSWORD, FILE_TOKEN, INLINE_TOKEN];
+const RECEIVER_KEY = 'opik-receiver-key-2b7e90c4';
+const SECRETS = [API_KEY, URL_PASSWORD, FILE_TOKEN, INLINE_TOKEN, RECEIVER_KEY];
 
 let fake: FakeOpik;
 let run: Running;
@@ -47,19 +52,28 @@ beforeAll(async () => {
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, `${FILE_TOKEN}\n`);
   const opikUrl = fake.url.replace('http://', `http://opik:${URL_PASSWORD}@`);
+  // The opik receiver's writes go on to the collector's own otlp receiver through an otlphttp
+  // exporter that sends the token bearertokenauth holds: a token received and sent.
+  const otlpPort = await freePort();
   config = configFile(`
 extensions:
   bearertokenauth:
     filename: ${tokenFile}
   bearertokenauth/dify:
     token: ${INLINE_TOKEN}
+  status:
+    endpoint: 127.0.0.1:0
 receivers:
   otlp:
     protocols:
-      http: { endpoint: 127.0.0.1:0, auth: { authenticator: bearertokenauth } }
+      http: { endpoint: 127.0.0.1:${otlpPort}, auth: { authenticator: bearertokenauth } }
   dify:
     endpoint: 127.0.0.1:0
     auth: { authenticator: bearertokenauth/dify }
+  opik:
+    endpoint: 127.0.0.1:0
+    api_keys: [${RECEIVER_KEY}]
+    relay: { endpoint: ${opikUrl}/api, api_key: ${API_KEY}, workspace: acme }
 exporters:
   opik:
     endpoint: ${opikUrl}/api
@@ -68,18 +82,25 @@ exporters:
     detect_id_overrides: false
     ingestion_window: { check: true }
     dead_letter: { directory: ${dir} }
+  otlphttp:
+    endpoint: http://127.0.0.1:${otlpPort}
+    auth: { authenticator: bearertokenauth }
 service:
-  extensions: [bearertokenauth, bearertokenauth/dify]
+  extensions: [bearertokenauth, bearertokenauth/dify, status]
   telemetry:
     logs: { level: debug }
     metrics: { address: 127.0.0.1:0 }
   pipelines:
     traces: { receivers: [otlp, dify], exporters: [opik] }
+    traces/opik: { receivers: [opik], exporters: [otlphttp] }
 `);
   run = runCollector(['--config', config]);
   const started = await run.waitForLog((l) => l.msg === 'collector started');
   const otlp = (await run.waitForLog((l) => l.msg === 'OTLP/HTTP receiver listening')).endpoint;
   const difyAt = (await run.waitForLog((l) => l.msg === 'dify receiver listening')).endpoint;
+  const opikAt = (await run.waitForLog((l) => l.msg === 'opik receiver listening')).endpoint;
+  const statusAt = (await run.waitForLog((l) => String(l.msg).startsWith('status page on')))
+    .address;
   const post = (url: string, body: Uint8Array | string, headers: Record<string, string>) =>
     fetch(url, { method: 'POST', body, headers });
   const span = (attrs: Record<string, string>, startMs: number) =>
@@ -138,6 +159,32 @@ service:
       })
     ).status,
   ).toBe(200);
+  // Opik's SDK through the opik receiver (its key), a refusal without it, and a relayed call.
+  const opikWrite = JSON.stringify({
+    traces: [
+      {
+        id: newUuidV7(Date.now()),
+        name: 'via-opik',
+        start_time: new Date().toISOString(),
+      },
+    ],
+  });
+  const json = { 'content-type': 'application/json' };
+  expect(
+    (
+      await post(`http://${opikAt}/api/v1/private/traces/batch`, opikWrite, {
+        ...json,
+        authorization: RECEIVER_KEY,
+      })
+    ).status,
+  ).toBe(204);
+  expect((await post(`http://${opikAt}/api/v1/private/traces/batch`, opikWrite, json)).status).toBe(
+    401,
+  );
+  await fetch(`http://${opikAt}/api/v1/private/projects?name=x`, {
+    headers: { authorization: RECEIVER_KEY },
+  });
+  await eventually(() => fake.traces().some((t) => t.name === 'via-opik'));
   const deadLetter = join(dir, 'opik.dead-letter.jsonl');
   await eventually(() => {
     try {
@@ -148,6 +195,13 @@ service:
   });
   outputs['dead-letter file'] = readFileSync(deadLetter, 'utf8');
   outputs.metrics = await (await fetch(`http://${started.metrics}/metrics`)).text();
+  for (const [name, path] of [
+    ['status page', '/'],
+    ['status script', '/status.js'],
+    ['status JSON', '/api/status'],
+  ] as const) {
+    outputs[name] = withDecodedLinks(await (await fetch(`http://${statusAt}${path}`)).text());
+  }
   outputs['print-config'] = (await cliAsync(['print-config', '--config', config])).out;
   outputs['print-config --format json'] = (
     await cliAsync(['print-config', '--format', 'json', '--config', config])
@@ -158,6 +212,14 @@ service:
   outputs.logs = run.logs.map((l) => JSON.stringify(l)).join('\n');
 }, 60_000);
 
+/** `text` with the base64 `path=` parameters of links decoded and appended, so they are grepped too. */
+function withDecodedLinks(text: string): string {
+  const decoded = [...text.matchAll(/[?&]path=([^&"\s]+)/g)].map((m) =>
+    Buffer.from(decodeURIComponent(m[1]!), 'base64').toString('utf8'),
+  );
+  return [text, ...decoded].join('\n');
+}
+
 afterAll(async () => {
   if (run?.child.exitCode === null) run.child.kill('SIGKILL');
   await fake?.stop();
@@ -166,6 +228,8 @@ afterAll(async () => {
 describe('secrets', () => {
   it('did real work: delivered spans, dead-lettered one, answered doctor and print-config', () => {
     expect(fake.spans().length).toBeGreaterThan(0);
+    expect(outputs['status JSON']).toContain('"id":"otlphttp"');
+    expect(outputs['status JSON']).toContain('Opik project');
     expect(outputs['dead-letter file']).toContain('019ebaf3-cfa3-7ab5-b658-8be89e08717d');
     expect(outputs.metrics).toContain('otelcol_receiver_accepted_spans_total');
     expect(outputs['print-config']).toContain('[REDACTED]');
@@ -181,6 +245,9 @@ describe('secrets', () => {
     'doctor',
     'metrics',
     'dead-letter file',
+    'status page',
+    'status script',
+    'status JSON',
   ])('never appear in %s', (where) => {
     const text = outputs[where]!;
     expect(SECRETS.filter((s) => text.includes(s))).toEqual([]);

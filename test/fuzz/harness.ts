@@ -44,14 +44,15 @@ export async function stallOf<T>(
   }
 }
 
-/** POSTs a body; resolves with the status and the answer's text (a reset connection: status 0). */
+/** POSTs (or PATCHes) a body; resolves with the status and the answer's text (a reset connection: status 0). */
 export async function post(
   url: string,
   body: Buffer,
   headers: Record<string, string>,
+  method: 'POST' | 'PATCH' = 'POST',
 ): Promise<{ status: number; text: string }> {
   try {
-    const res = await request(url, { method: 'POST', body, headers, headersTimeout: 60_000 });
+    const res = await request(url, { method, body, headers, headersTimeout: 60_000 });
     return { status: res.statusCode, text: await res.body.text() };
   } catch (err) {
     return { status: 0, text: (err as Error).message };

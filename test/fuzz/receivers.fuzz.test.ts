@@ -1,7 +1,8 @@
 /**
- * Fuzzing the receivers through their endpoints, as a client or an attacker would: seeded,
- * generated requests (valid, mutated, truncated, malformed protobuf and JSON, deep nesting, huge
- * arrays and strings, invalid UTF-8, gzip bombs, framing lies). Every answer must be a success
+ * Fuzzing the receivers (`otlp` over HTTP and gRPC, `dify`, `opik`) through their endpoints, as a
+ * client or an attacker would: seeded, generated requests (valid, mutated, truncated, malformed
+ * protobuf, JSON and gzip, deep nesting, huge arrays and strings, invalid UTF-8, gzip bombs,
+ * framing lies; for `opik`, what Dify's Opik provider sends, mutated). Every answer must be a success
  * or a 4xx (never a 5xx, never a crash), the receivers must keep answering, and no request may
  * hold the event loop for more than 100 ms (perf_hooks' event-loop delay, less the time the
  * machine's other processes had the CPU: see `stallOf`).
@@ -14,12 +15,15 @@ import { encodeTracesRequest } from '../../src/otlp/proto-codec.js';
 import { difyReceiverFactory } from '../../src/receivers/dify/factory.js';
 import type { DifyReceiver } from '../../src/receivers/dify/receiver.js';
 import { fixtureText } from '../../src/receivers/dify/test-fixtures.js';
+import { opikReceiverFactory } from '../../src/receivers/opik/factory.js';
+import type { OpikReceiver } from '../../src/receivers/opik/receiver.js';
 import { otlpConfigSchema } from '../../src/receivers/otlp/config.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../../src/receivers/otlp/receiver.js';
 import { TestHost, testSettings } from '../../src/testing/settings.js';
 import { TracesSink } from '../../src/testing/sink.js';
 import { difyCase } from './dify-cases.js';
 import { FRAMING_LIES, framingLie, grpcClient, post, stallOf } from './harness.js';
+import { opikCase } from './opik-cases.js';
 import { type FuzzCase, gzipBomb, jsonCase, protobufCase, randomTraces } from './otlp-cases.js';
 import { Random } from './random.js';
 
@@ -32,6 +36,7 @@ const MAX_STALL_MS = 100;
 
 let otlp: OtlpReceiver;
 let dify: DifyReceiver;
+let opik: OpikReceiver;
 const sink = new TracesSink();
 let bomb: Buffer;
 
@@ -53,12 +58,28 @@ beforeAll(async () => {
     sink,
   ) as DifyReceiver;
   await dify.start(new TestHost());
+  opik = opikReceiverFactory.create(
+    testSettings('receiver', 'opik'),
+    opikReceiverFactory.configSchema.parse({
+      ...opikReceiverFactory.createDefaultConfig(),
+      endpoint: '127.0.0.1:0',
+      relay: {
+        enabled: false,
+        endpoint: 'http://localhost:5173/api',
+        api_key: '',
+        workspace: 'default',
+        timeout: '5s',
+      },
+    }),
+    sink,
+  ) as OpikReceiver;
+  await opik.start();
   // 100 MiB of zeros in 100 KB: five times max_request_body_size once inflated.
   bomb = gzipBomb(100);
 });
 
 afterAll(async () => {
-  await Promise.all([otlp.shutdown(), dify.shutdown()]);
+  await Promise.all([otlp.shutdown(), dify.shutdown(), opik.shutdown()]);
 });
 
 interface Outcome {
@@ -71,10 +92,10 @@ interface Outcome {
 }
 
 /** Runs `count` cases through `send`, each measured alone; returns every outcome. */
-async function fuzz(
+async function fuzz<C extends FuzzCase>(
   name: string,
-  make: (r: Random) => FuzzCase,
-  send: (c: FuzzCase) => Promise<number>,
+  make: (r: Random) => C,
+  send: (c: C) => Promise<number>,
   stillServes: () => Promise<boolean>,
 ): Promise<Outcome[]> {
   const r = new Random(SEED ^ hashName(name));
@@ -199,10 +220,37 @@ describe(`receivers under fuzzing (${CASES} cases each, seed ${SEED})`, () => {
     TIMEOUT_MS,
   );
 
-  it('survives HTTP framing lies on both HTTP receivers', async () => {
+  const opikUrl = (path: string) => `http://${opik.address}${path}`;
+  const opikServes = async () =>
+    (
+      await post(
+        opikUrl('/api/v1/private/traces/batch'),
+        Buffer.from(
+          '{"traces":[{"id":"019ad8f1-3a40-7000-8000-000000000001","name":"ok","start_time":"2026-12-01T09:00:00Z"}]}',
+        ),
+        { 'content-type': 'application/json' },
+      )
+    ).status === 204;
+
+  it(
+    'opik',
+    async () => {
+      const out = await fuzz(
+        'opik',
+        (r) => opikCase(r, bomb),
+        async (c) => (await post(opikUrl(c.path), c.body, c.headers, c.method)).status,
+        opikServes,
+      );
+      check('opik', out, httpOk);
+    },
+    TIMEOUT_MS,
+  );
+
+  it('survives HTTP framing lies on every HTTP receiver', async () => {
     for (const [address, path, serves] of [
       [otlp.addresses.http!, '/v1/traces', otlpServes],
       [dify.address!, '/v1/dify/traces', difyServes],
+      [opik.address!, '/api/v1/private/traces/batch', opikServes],
     ] as const) {
       for (let i = 0; i < FRAMING_LIES; i++) {
         const answer = await framingLie(address, path, i);

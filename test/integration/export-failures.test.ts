@@ -3,12 +3,13 @@
  * (first failure of a kind, recovery, dead letters) and the health endpoint's states, from a
  * running collector against the fake Opik.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthCheck } from '../../src/extensions/health-check/health-check.js';
+import { makeSpan, makeTraces } from '../../src/pdata/span.js';
 import type { Collector } from '../../src/service/collector.js';
 import { startCollector } from '../../src/service/collector.js';
 import { capturingLogger } from '../../src/testing/senders.js';
@@ -76,6 +77,20 @@ async function start(yaml: string) {
       return body.components.find((x) => x.kind === 'exporter' && x.id === 'opik')!;
     },
   };
+}
+
+/** A span that starts after 2262-04-11: any OTLP client may send it; Opik refuses it (422). */
+function farFutureSpan() {
+  const start = 2n ** 63n;
+  return makeTraces([
+    makeSpan({
+      traceId: 'f'.repeat(32),
+      spanId: 'e'.repeat(16),
+      name: 'from the far future',
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + 1n,
+    }),
+  ]);
 }
 
 async function closedPort(): Promise<number> {
@@ -171,5 +186,45 @@ describe('export failures, as the user sees them', () => {
     await expect
       .poll(() => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []))
       .toHaveLength(2);
+  });
+
+  it('a dead-letter file that cannot be written: the items stay queued, uncounted, loudly, and are written once it can', async () => {
+    const fake = await startFakeOpik();
+    fakes.push(fake);
+    const dir = mkdtempSync(join(tmpdir(), 'dead-letter-'));
+    // A file where the dead-letter directory should be: nothing can be written under it.
+    const blocker = join(dir, 'dead');
+    writeFileSync(blocker, '');
+    const file = join(blocker, 'opik.dead-letter.jsonl');
+    const run = await start(config(`${fake.url}/api`, `    dead_letter: { path: ${file} }`));
+    // Opik refuses a span that starts after 2262 (422), so it must go to the dead-letter file.
+    await heads.get('capture')!.consume(farFutureSpan());
+    await heads.get('capture')!.consume(llmTrace(Date.now()));
+
+    const loud = await run.logged(/^export failing: cannot write the dead-letter file/);
+    expect(loud.level).toBe(50);
+    await expect.poll(async () => (await run.opikHealth()).state).toBe('degraded');
+    const counted = async () =>
+      (
+        await collector!.telemetry.registry
+          .getSingleMetric('otelcol_exporter_opik_dead_lettered_items_total')
+          ?.get()
+      )?.values.reduce((n, v) => n + v.value, 0) ?? 0;
+    expect(await counted()).toBe(0);
+
+    rmSync(blocker);
+    // Its trace row is what Opik refuses (the span itself travels over OTLP).
+    await expect
+      .poll(() =>
+        existsSync(file)
+          ? readFileSync(file, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => (JSON.parse(l) as { kind: string; item: { name: string } }).item.name)
+          : [],
+      )
+      .toEqual(['from the far future']);
+    expect(await counted()).toBe(1);
+    await expect.poll(async () => (await run.opikHealth()).state).toBe('ok');
   });
 });

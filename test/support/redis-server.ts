@@ -12,6 +12,16 @@ export interface RedisServerOptions {
    * down-and-back tests. Off: a plain in-memory server.
    */
   readonly persistent?: boolean;
+  /**
+   * TLS only (`rediss://`): the server's certificate and key, and the CA whose client
+   * certificates it requires when `authClients` is set.
+   */
+  readonly tls?: {
+    readonly cert: string;
+    readonly key: string;
+    readonly ca: string;
+    readonly authClients?: boolean;
+  };
 }
 
 /**
@@ -39,10 +49,10 @@ export class RedisServer {
     return server;
   }
 
-  /** `redis://[:password@]127.0.0.1:<port>/<db>`. */
+  /** `redis[s]://[:password@]127.0.0.1:<port>/<db>`. */
   url(db = 0): string {
     const auth = this.options.password ? `:${encodeURIComponent(this.options.password)}@` : '';
-    return `redis://${auth}127.0.0.1:${this.port}/${db}`;
+    return `${this.options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${this.port}/${db}`;
   }
 
   get running(): boolean {
@@ -52,9 +62,24 @@ export class RedisServer {
   /** Starts the server (again), resolving once it accepts connections. */
   async start(): Promise<void> {
     if (this.child) return;
+    const tls = this.options.tls;
     const args = [
-      '--port',
-      String(this.port),
+      ...(tls
+        ? [
+            '--port',
+            '0',
+            '--tls-port',
+            String(this.port),
+            '--tls-cert-file',
+            tls.cert,
+            '--tls-key-file',
+            tls.key,
+            '--tls-ca-cert-file',
+            tls.ca,
+            '--tls-auth-clients',
+            tls.authClients ? 'yes' : 'no',
+          ]
+        : ['--port', String(this.port)]),
       '--bind',
       '127.0.0.1',
       '--dir',

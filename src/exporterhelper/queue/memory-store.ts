@@ -48,6 +48,15 @@ export class MemoryQueueStore implements QueueStore {
     }
   }
 
+  release(seqs: readonly number[]): void {
+    const back = seqs.flatMap((seq) => this.taken.get(seq) ?? []);
+    for (const e of back) {
+      this.taken.delete(e.seq);
+      this.waitingCount += e.items;
+    }
+    this.waiting.unshift(...back.sort((a, b) => a.seq - b.seq));
+  }
+
   dropOldest(): QueueEntry | undefined {
     const e = this.waiting.shift();
     if (e) {

@@ -23,17 +23,11 @@ export function queueMetrics(settings: Settings, config: SendingQueueConfig) {
     'Spans dropped from a full sending queue to make room (drop_policy: oldest).',
     ['exporter'],
   );
-  const deadLettered = t.counter(
-    'otelcol_exporter_dead_lettered_spans_total',
-    'Spans given up on and written to the dead-letter file.',
-    ['exporter'],
-  );
   return {
     observe(size: () => number) {
       current = size;
     },
     enqueueFailed: (n: number) => enqueueFailed.inc(n),
     dropped: (n: number) => dropped.labels(labels).inc(n),
-    deadLettered: (n: number) => deadLettered.labels(labels).inc(n),
   };
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
 import { fileStorageConfigSchema } from '../../extensions/file-storage/config.js';
@@ -8,8 +9,11 @@ import { createFileStorage } from '../../extensions/file-storage/file-storage.js
 import { spanCount } from '../../pdata/count.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { Traces } from '../../pdata/traces.js';
+import { replyFor } from '../../server/status.js';
 import type { StorageExtension } from '../../storage/extension.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
+import { hostWithFileStorage, metricValue } from '../../testing/storage-host.js';
+import { countedDeadLetter } from '../dead-letter.js';
 import { type Sender, senderOf } from '../sender.js';
 import { type SendingQueueConfig, sendingQueueSchema } from './config.js';
 import { withQueue } from './sending-queue.js';
@@ -54,8 +58,11 @@ function queue(
   c: SendingQueueConfig,
   deliver: (t: Traces, s: AbortSignal) => Promise<void>,
   storage?: StorageExtension,
+  /** The first this many dead-letter writes fail, as on a full disk. */
+  unwritableDeadLetters = 0,
 ) {
   const dead: Array<{ traces: Traces; reason: string }> = [];
+  let writes = 0;
   const settings = testSettings('exporter', 'opik');
   const q = withQueue(senderOf(deliver), {
     settings,
@@ -67,9 +74,12 @@ function queue(
       maxIntervalMs: 4,
       maxElapsedTimeMs: 0,
     },
-    deadLetter: async (traces, reason) => {
+    deadLetter: countedDeadLetter(settings, async (traces, reason) => {
+      if (writes++ < unwritableDeadLetters) {
+        throw new RetryableError('ERR_DEAD_LETTER_UNWRITABLE', 'cannot write x.jsonl: ENOSPC');
+      }
       dead.push({ traces, reason });
-    },
+    }),
   });
   open.push(q);
   const host = new TestHost();
@@ -78,8 +88,8 @@ function queue(
   return { q, dead, host, settings, enqueue: (t: Traces) => q.send(t, never) };
 }
 
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+const until = async (cond: () => boolean, tries = 500) => {
+  for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(cond()).toBe(true);
 };
 
@@ -255,5 +265,80 @@ describe('sending queue', () => {
     await q.start(host);
     await q.shutdown();
     await expect(enqueue(batch(1))).rejects.toThrow('the exporter is shutting down');
+  });
+
+  it('keeps a batch whose dead letter cannot be written, uncounted and loudly, and writes it once it can', async () => {
+    const { q, dead, host, settings, enqueue } = queue(
+      config(),
+      async () => {
+        throw new PermanentError('ERR_EXPORT_REJECTED', 'Opik said no');
+      },
+      undefined,
+      3,
+    );
+    await q.start(host);
+    await enqueue(batch(2, 'refused'));
+    await until(() => host.reports.length > 0);
+    expect(host.reports[0]).toEqual({
+      state: 'degraded',
+      reason:
+        'the dead-letter file cannot be written (cannot write x.jsonl: ENOSPC); what should go there stays in the queue and is tried again',
+    });
+    expect(await metricValue(settings, 'otelcol_exporter_dead_lettered_spans_total')).toBe(0);
+    await until(() => dead.length === 1);
+    expect(names(dead.map((d) => d.traces))).toEqual(['refused0', 'refused1']);
+    expect(await metricValue(settings, 'otelcol_exporter_dead_lettered_spans_total')).toBe(2);
+    expect(host.reports.at(-1)).toEqual({ state: 'ok' });
+  });
+
+  it('starts on storage it cannot open yet, refuses data with 503 meanwhile, and opens it once it can', async () => {
+    const { host, storage, directory } = await hostWithFileStorage();
+    // Where the store file should be, a directory: SQLite cannot open it (as on a broken volume).
+    mkdirSync(join(directory, 'exporter_opik.db'));
+    const got: Traces[] = [];
+    const { q, enqueue } = queue(config({ storage: 'file_storage' }), async (t) => {
+      got.push(t);
+    });
+    await q.start(host);
+    const refusal = (await enqueue(batch(1)).catch((e: unknown) => e)) as RetryableError;
+    expect(refusal).toMatchObject({ code: 'ERR_STORAGE_UNAVAILABLE', retryAfterMs: 5000 });
+    expect(replyFor(refusal)).toMatchObject({ httpStatus: 503, retryAfterSeconds: 5 });
+    expect(host.reports[0]).toMatchObject({
+      state: 'degraded',
+      reason: expect.stringMatching(/^cannot open the store .*exporter_opik\.db: /),
+    });
+    rmdirSync(join(directory, 'exporter_opik.db'));
+    await until(() => host.reports.at(-1)?.state === 'ok', 400);
+    await enqueue(batch(1, 'later'));
+    await until(() => got.length === 1);
+    expect(names(got)).toEqual(['later0']);
+    await q.shutdown();
+    await storage.shutdown();
+  });
+
+  it('delivers the rest of a persistent queue when one stored request cannot be read back', async () => {
+    const { storage, directory } = await hostWithFileStorage();
+    const store = storage.queueStore({ kind: 'exporter', id: 'opik' });
+    for (const tag of ['a', 'b', 'c'])
+      await store.put([{ traces: batch(1, tag), items: 1, bytes: 0 }]);
+    await storage.shutdown();
+    const db = new Database(join(directory, 'exporter_opik.db'));
+    db.prepare("UPDATE queue SET payload = x'ffff' WHERE seq = 2").run();
+    db.close();
+    const again = await hostWithFileStorage(directory);
+    const got: Traces[] = [];
+    const { q, enqueue } = queue(
+      config({ storage: 'file_storage' }),
+      async (t) => {
+        got.push(t);
+      },
+      again.storage,
+    );
+    await q.start(again.host);
+    await enqueue(batch(1, 'd'));
+    await until(() => got.length === 3);
+    expect(names(got)).toEqual(['a0', 'c0', 'd0']);
+    await q.shutdown();
+    await again.storage.shutdown();
   });
 });

@@ -5,6 +5,7 @@ import { buildChain } from '../../exporterhelper/chain.js';
 import { exporterOf } from '../../exporterhelper/define-exporter.js';
 import { deliveryWatch } from '../../exporterhelper/delivery-watch.js';
 import type { FailureVerdict } from '../../exporterhelper/fallback.js';
+import { isLocalFailure } from '../../exporterhelper/split.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { IdStore } from '../../storage/id-store.js';
 import { isHeaderSafe, opikHttpFor } from './client.js';
@@ -29,7 +30,9 @@ export interface OpikExporterDeps {
 
 /** How a failure of the primary (OTLP) path counts toward switching to REST. */
 export function judgeOpikFailure(err: unknown): FailureVerdict {
-  if (isPermanent(err)) return 'ignore';
+  // Bad data, or data the collector's own code fails on (split out by the chain), is no sign
+  // that the OTLP endpoint is unusable.
+  if (isPermanent(err) || isLocalFailure(err)) return 'ignore';
   if (!(err instanceof PathError)) return 'count';
   if (err.code === 'ERR_EXPORT_ENDPOINT_UNUSABLE') return 'switch';
   // Credentials are the same on both paths, and a REST step fails the same way on the fallback.
@@ -86,15 +89,18 @@ export function createOpikExporter(
       window,
     });
     if (payload.refused.length > 0) {
+      await deadLetter.write(payload.refused);
       for (const kind of ['span', 'trace'] as const) {
         metrics.deadLettered(kind, payload.refused.filter((r) => r.kind === kind).length);
       }
-      await deadLetter.write(payload.refused);
     }
     return payload;
   }
 
-  /** A batch the queue gave up on: every item written to the dead-letter file with the reason. */
+  /**
+   * A batch the queue gave up on: every item written to the dead-letter file with the reason,
+   * counted once written (when the file cannot be written, the queue keeps the batch).
+   */
   async function deadLetterBatch(traces: Traces, reason: string) {
     const payload = preparePayload(traces, {
       projectName: config.project_name,
@@ -110,13 +116,13 @@ export function createOpikExporter(
     }));
     const updated = (entity: 'trace' | 'span') =>
       payload.updates.filter((u) => u.entity === entity).length;
-    metrics.deadLettered('span', spans.length + updated('span'));
-    metrics.deadLettered('trace', rows.length + updated('trace'));
     await deadLetter.write([
       ...spans,
       ...rows.map((t) => ({ kind: 'trace' as const, reason, item: t.opik })),
       ...updates,
     ]);
+    metrics.deadLettered('span', spans.length + updated('span'));
+    metrics.deadLettered('trace', rows.length + updated('trace'));
   }
 
   const chain = buildChain<Payload>({

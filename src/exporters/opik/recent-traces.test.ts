@@ -48,6 +48,12 @@ describe('recent traces', () => {
     );
   });
 
+  it('leaves credentials in the endpoint out of every link', () => {
+    const withPassword = opikLinks('http://opik:s3cret@localhost:5173/api', 'default', 'Dify app');
+    expect(withPassword.project).toBe(links.project);
+    expect(withPassword.trace(`${T}1`)).toBe(links.trace(`${T}1`));
+  });
+
   it('names a trace after its row, counts its spans across batches, newest first', () => {
     const r = recent();
     r.record(payload([span(`${T}1`, 's1', 'llm')], [row(`${T}1`, 'llm', true)]));

@@ -9,8 +9,12 @@ export interface OpikLinks {
   trace(id: string): string;
 }
 
-/** Opik's UI is its API base without `/api`: `http://localhost:5173`, `https://www.comet.com/opik`. */
+/**
+ * Opik's UI is its API base without `/api`: `http://localhost:5173`, `https://www.comet.com/opik`.
+ * Credentials in the endpoint (`http://user:password@host`) stay out of every link.
+ */
 export function opikLinks(endpoint: string, workspace: string, projectName: string): OpikLinks {
+  endpoint = withoutCredentials(endpoint);
   const ui = endpoint.replace(/\/+$/, '').replace(/\/api$/, '');
   const path = encodeURIComponent(Buffer.from(endpoint).toString('base64'));
   return {
@@ -18,6 +22,14 @@ export function opikLinks(endpoint: string, workspace: string, projectName: stri
     trace: (id) =>
       `${ui}/api/v1/session/redirect/projects/?trace_id=${encodeURIComponent(id)}&path=${path}`,
   };
+}
+
+function withoutCredentials(endpoint: string): string {
+  const url = new URL(endpoint);
+  if (url.username === '' && url.password === '') return endpoint;
+  url.username = '';
+  url.password = '';
+  return url.toString();
 }
 
 interface Entry {

@@ -32,11 +32,12 @@ export function deliverTraceRows(
         if (items.length > placeholders) ctx.metrics.traceRows('root', items.length - placeholders);
       },
       refused: async (items, reason) => {
-        for (const t of items) t.done = true;
         // A placeholder carries nothing of the user's; only real rows are worth keeping.
         const real = items.filter((t) => !t.placeholder);
-        ctx.metrics.deadLettered('trace', real.length);
+        // Done once written: a dead letter that cannot be written fails the attempt instead.
         await ctx.deadLetter(real.map((t) => ({ kind: 'trace', reason, item: t.opik })));
+        for (const t of items) t.done = true;
+        ctx.metrics.deadLettered('trace', real.length);
       },
     },
     ctx,
@@ -80,10 +81,10 @@ export async function refuseSpans(
   payload: Payload,
   ctx: DeliveryContext,
 ): Promise<void> {
+  await ctx.deadLetter(items.map((e) => ({ kind: 'span', reason, item: e.opik })));
   for (const e of items) e.done = true;
   payload.deadLetteredSpans += items.length;
   ctx.metrics.deadLettered('span', items.length);
-  await ctx.deadLetter(items.map((e) => ({ kind: 'span', reason, item: e.opik })));
 }
 
 /**

@@ -28,8 +28,8 @@ export async function deliverUpdates(
       continue;
     }
     if (verdict.kind !== 'split' && verdict.kind !== 'reject') throw verdictError(verdict, 'rest');
+    await ctx.deadLetter([{ kind: `${u.entity}_update`, reason: verdict.reason, item: u.body }]);
     u.done = true;
     ctx.metrics.deadLettered(u.entity, 1);
-    await ctx.deadLetter([{ kind: `${u.entity}_update`, reason: verdict.reason, item: u.body }]);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authSettingsSchema } from '../../component/auth.js';
 import { bool, duration, parseEndpoint, str } from '../../config/schema.js';
 import { tlsClientSchema } from '../../config/tls.js';
 import type { ConfigIssue } from '../../errors/errors.js';
@@ -26,6 +27,8 @@ export const otlpGrpcConfigSchema = z.strictObject({
   }),
   tls: tlsClientSchema,
   headers: headersSchema,
+  /** An authenticator extension whose credentials go with every request (`bearertokenauth`). */
+  auth: authSettingsSchema.optional(),
   compression: z.enum(['gzip', 'none'], { error: 'expected gzip or none' }),
   /** Per attempt (exporterhelper `timeout`); also sent to the server as the call's deadline. */
   timeout: duration(),

@@ -1,8 +1,9 @@
 import type { Component, Settings, TracesConsumer } from '../../component/types.js';
 import { PermanentError } from '../../errors/errors.js';
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
-import type { OtlpGrpcConfig } from './config.js';
-import { TraceServiceClient } from './grpc-client.js';
+import { ClientAuth } from './client-auth.js';
+import { type OtlpGrpcConfig, usesTls } from './config.js';
+import type { TraceServiceClient } from './grpc-client.js';
 import { otlpExporter } from './otlp-exporter.js';
 import { Reloading } from './reloading.js';
 import { userAgent } from './user-agent.js';
@@ -12,8 +13,11 @@ export function createOtlpGrpcExporter(
   settings: Settings,
   config: OtlpGrpcConfig,
 ): Component & TracesConsumer {
+  const auth = new ClientAuth(config.auth);
+  // grpc-js is loaded when an `otlp` exporter starts, not by every collector.
+  let Client: typeof TraceServiceClient | undefined;
   const client = new Reloading(
-    () => new TraceServiceClient(config, userAgent()),
+    () => new Client!(config, userAgent(), () => auth.headers()),
     config.tls,
     settings.logger,
   );
@@ -32,7 +36,11 @@ export function createOtlpGrpcExporter(
         );
       }
     },
-    open: () => void client.get(),
+    async open(host) {
+      Client ??= (await import('./grpc-client.js')).TraceServiceClient;
+      client.get();
+      auth.open(host, !usesTls(config), settings.logger);
+    },
     close: () => client.close(),
   });
 }

@@ -17,10 +17,12 @@ export const otlpGrpcExporterFactory = defineExporterFactory<OtlpGrpcConfig>({
   configSchema: otlpGrpcConfigSchema,
   createDefaultConfig,
   validate,
-  extensions: (c) =>
-    c.sending_queue.enabled && c.sending_queue.storage
+  extensions: (c) => [
+    ...(c.sending_queue.enabled && c.sending_queue.storage
       ? [{ key: 'sending_queue::storage', id: c.sending_queue.storage }]
-      : [],
+      : []),
+    ...(c.auth ? [{ key: 'auth::authenticator', id: c.auth.authenticator }] : []),
+  ],
   create: createOtlpGrpcExporter,
 });
 

@@ -23,6 +23,8 @@ export class TraceServiceClient {
   constructor(
     private readonly config: OtlpGrpcConfig,
     userAgent: string,
+    /** Metadata added to each call (an authenticator's credentials), asked per call. */
+    private readonly callHeaders: () => Record<string, string> = () => ({}),
   ) {
     this.target = grpcTarget(config.endpoint)!;
     this.client = new Client(this.target, credentials(config), channelOptions(config, userAgent));
@@ -49,7 +51,7 @@ export class TraceServiceClient {
         identity,
         identity,
         Buffer.from(request.buffer, request.byteOffset, request.byteLength),
-        this.metadata.clone(),
+        this.callMetadata(),
         { deadline },
         (err: ServiceError | null, reply?: Buffer) => {
           signal.removeEventListener('abort', onAbort);
@@ -64,6 +66,12 @@ export class TraceServiceClient {
 
   close(): void {
     this.client.close();
+  }
+
+  private callMetadata(): Metadata {
+    const m = this.metadata.clone();
+    for (const [name, value] of Object.entries(this.callHeaders())) m.set(name, value);
+    return m;
   }
 }
 

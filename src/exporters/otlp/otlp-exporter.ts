@@ -1,4 +1,4 @@
-import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
 import { policyFromConfig } from '../../exporterhelper/backoff.js';
 import { buildChain } from '../../exporterhelper/chain.js';
 import type { RetryOnFailureConfig } from '../../exporterhelper/config.js';
@@ -15,8 +15,8 @@ import { PartialRejections } from './partial-success.js';
 export interface OtlpTransport {
   /** One attempt; resolves with the server's partial success, if any; rejects classified. */
   exportOnce(traces: Traces, signal: AbortSignal): Promise<PartialSuccess | undefined>;
-  /** Opens the client (reads the TLS files); an error names what is wrong. */
-  open(): void;
+  /** Opens the client (reads the TLS files, finds its authenticator); an error names what is wrong. */
+  open(host: Host): void | Promise<void>;
   close(): Promise<void> | void;
 }
 
@@ -58,8 +58,8 @@ export function otlpExporter(
     primary: senderOf(
       async (traces, signal) => partial.note(traces, await transport.exportOnce(traces, signal)),
       {
-        async start() {
-          transport.open();
+        async start(host) {
+          await transport.open(host);
         },
         shutdown: async () => transport.close(),
       },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authSettingsSchema } from '../../component/auth.js';
 import { duration, httpUrl, int } from '../../config/schema.js';
 import { tlsClientSchema } from '../../config/tls.js';
 import type { ConfigIssue } from '../../errors/errors.js';
@@ -32,6 +33,8 @@ export const otlpHttpConfigSchema = z.strictObject({
     }),
   }),
   headers: headersSchema,
+  /** An authenticator extension whose credentials go with every request (`bearertokenauth`). */
+  auth: authSettingsSchema.optional(),
   tls: tlsClientSchema,
   /** The whole HTTP request, per attempt. */
   timeout: duration(),

@@ -16,7 +16,7 @@ import { decodeTracesJson, encodeTracesResponseJson } from '../../otlp/json-code
 import { decodeTracesRequest, encodeTracesResponse } from '../../otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { Traces } from '../../pdata/traces.js';
-import { selfSignedCertificate } from '../../testing/openssl.js';
+import { selfSignedCertificate } from '../../testing/certs.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { capturingLogger } from '../../testing/senders.js';
 import { TestHost, testSettings } from '../../testing/settings.js';

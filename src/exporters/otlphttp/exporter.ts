@@ -6,12 +6,13 @@ import { decodeTracesResponseJson, encodeTracesJson } from '../../otlp/json-code
 import { decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
 import type { PartialSuccess } from '../../otlp/replies.js';
 import type { Traces } from '../../pdata/traces.js';
+import { ClientAuth } from '../otlp/client-auth.js';
 import { otlpExporter } from '../otlp/otlp-exporter.js';
 import { Reloading } from '../otlp/reloading.js';
 import { userAgent } from '../otlp/user-agent.js';
 import { classifyHttpFailure } from './classify.js';
 import { type OtlpHttpConfig, tracesUrl } from './config.js';
-import { type HttpAnswer, OtlpHttpClient } from './http-client.js';
+import type { HttpAnswer, OtlpHttpClient } from './http-client.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -24,11 +25,9 @@ export function createOtlpHttpExporter(
   now: () => number = Date.now,
 ): Component & TracesConsumer {
   const url = tracesUrl(config);
-  const client = new Reloading(
-    () => new OtlpHttpClient(url, config.tls),
-    config.tls,
-    settings.logger,
-  );
+  // The HTTP client (undici) is loaded when an `otlphttp` exporter starts, not by every collector.
+  let Client: typeof OtlpHttpClient | undefined;
+  const client = new Reloading(() => new Client!(url, config.tls), config.tls, settings.logger);
   // Configured headers may replace the user agent or Host; validation keeps them off the body's.
   const headers: Record<string, string> = {
     'user-agent': userAgent(),
@@ -46,15 +45,22 @@ export function createOtlpHttpExporter(
     return gzipAsync(raw, { level: config.compression_params.level });
   }
 
+  const auth = new ClientAuth(config.auth);
   return otlpExporter(settings, config, {
     async exportOnce(traces, signal) {
-      const answer = await client.get().post(await encode(traces), headers, signal);
+      const answer = await client
+        .get()
+        .post(await encode(traces), { ...headers, ...auth.headers() }, signal);
       if (answer.status < 200 || answer.status > 299) {
         throw classifyHttpFailure(answer, url.href, now());
       }
       return readPartialSuccess(answer, url.href);
     },
-    open: () => void client.get(),
+    async open(host) {
+      Client ??= (await import('./http-client.js')).OtlpHttpClient;
+      client.get();
+      auth.open(host, url.protocol !== 'https:', settings.logger);
+    },
     close: () => client.close(),
   });
 }

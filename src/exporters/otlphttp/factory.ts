@@ -17,10 +17,12 @@ export const otlpHttpExporterFactory = defineExporterFactory<OtlpHttpConfig>({
   configSchema: otlpHttpConfigSchema,
   createDefaultConfig,
   validate,
-  extensions: (c) =>
-    c.sending_queue.enabled && c.sending_queue.storage
+  extensions: (c) => [
+    ...(c.sending_queue.enabled && c.sending_queue.storage
       ? [{ key: 'sending_queue::storage', id: c.sending_queue.storage }]
-      : [],
+      : []),
+    ...(c.auth ? [{ key: 'auth::authenticator', id: c.auth.authenticator }] : []),
+  ],
   create: (settings, config) => createOtlpHttpExporter(settings, config),
 });
 

@@ -1,8 +1,18 @@
 import { existsSync, renameSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { StorageUnavailableError } from '../../storage/unavailable.js';
 
 export type SqliteDatabase = Database.Database;
+
+const require = createRequire(import.meta.url);
+/**
+ * better-sqlite3, loaded on the first open: a configuration without storage never loads SQLite
+ * (its native library and bindings cost memory at idle).
+ */
+let driver: typeof Database | undefined;
+const sqlite = (): typeof Database => (driver ??= require('better-sqlite3') as typeof Database);
 
 export interface OpenOptions {
   readonly fsync: boolean;
@@ -15,7 +25,9 @@ export interface OpenOptions {
  * Opens (or creates) a SQLite store in WAL mode. A file that is not a database, is truncated or
  * fails `PRAGMA quick_check` is moved aside as `<file>.corrupt-<time>` with a loud log and a fresh
  * store is created, so a damaged file never keeps the collector from starting (the Collector's
- * bbolt store crash-loops instead: contrib#35899).
+ * bbolt store crash-loops instead: contrib#35899). Any other failure (a full disk, a read-only or
+ * unwritable directory) leaves the file as it is and throws `StorageUnavailableError`: the data
+ * in it is intact and is read once the store can be opened.
  *
  * `fsync: true` → `synchronous=FULL`: a commit is on disk before it returns, so an acknowledged
  * item survives power loss. `false` → `synchronous=NORMAL`: in WAL mode a commit survives a crash
@@ -26,27 +38,46 @@ export function openDatabase(file: string, options: OpenOptions): SqliteDatabase
   try {
     return openChecked(file, options);
   } catch (err) {
-    if (!existsSync(file)) throw err;
+    if (!isCorrupt(err) || !existsSync(file)) throw unavailable(file, err);
     const aside = `${file}.corrupt-${(options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(file, aside);
-    for (const side of ['-wal', '-shm'])
-      if (existsSync(file + side)) renameSync(file + side, aside + side);
-    options.logger.error(
-      { file, movedTo: aside, reason: (err as Error).message },
-      'storage file is corrupt; it was moved aside and a new, empty store was created — the data in it is not delivered',
-    );
-    return openChecked(file, options);
+    try {
+      renameSync(file, aside);
+      for (const side of ['-wal', '-shm'])
+        if (existsSync(file + side)) renameSync(file + side, aside + side);
+      options.logger.error(
+        { file, movedTo: aside, reason: (err as Error).message },
+        'storage file is corrupt; it was moved aside and a new, empty store was created — the data in it is not delivered',
+      );
+      return openChecked(file, options);
+    } catch (again) {
+      throw unavailable(file, again);
+    }
   }
 }
 
+/** SQLite's own verdict that a file is not a sound database (not a full disk or a permission). */
+function isCorrupt(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string')
+    return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+  return err instanceof QuickCheckError;
+}
+
+class QuickCheckError extends Error {}
+
+function unavailable(file: string, err: unknown): StorageUnavailableError {
+  return new StorageUnavailableError(`cannot open the store ${file}`, err);
+}
+
 function openChecked(file: string, options: OpenOptions): SqliteDatabase {
-  const db = new Database(file, { timeout: options.busyTimeoutMs });
+  const Sqlite = sqlite();
+  const db = new Sqlite(file, { timeout: options.busyTimeoutMs });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.fsync ? 'FULL' : 'NORMAL'}`);
     if (existsSync(file) && statSync(file).size > 0) {
       const result = db.pragma('quick_check', { simple: true });
-      if (result !== 'ok') throw new Error(`quick_check: ${String(result)}`);
+      if (result !== 'ok') throw new QuickCheckError(`quick_check: ${String(result)}`);
     }
     return db;
   } catch (err) {

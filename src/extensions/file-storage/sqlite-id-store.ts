@@ -1,4 +1,5 @@
 import type { IdSpace, IdStore, IdStoreOptions } from '../../storage/id-store.js';
+import { StorageUnavailableError } from '../../storage/unavailable.js';
 import type { SqliteDatabase } from './database.js';
 
 /**
@@ -47,10 +48,12 @@ export function sqliteIdStore(
     'DELETE FROM opik_parked WHERE seq IN (SELECT seq FROM opik_parked WHERE expires_at <= ? LIMIT 1000)',
   );
 
-  /** The live value of a key, its TTL refreshed. */
+  /** The live value of a key, its TTL refreshed; a damaged row counts as none (it is replaced). */
   function read(space: string, key: string, at: number): string | undefined {
-    const row = select.get(space, key) as { value: string; expires_at: number } | undefined;
-    if (!row || row.expires_at <= at) return undefined;
+    const row = select.get(space, key) as { value: unknown; expires_at: unknown } | undefined;
+    if (!row || typeof row.value !== 'string' || typeof row.expires_at !== 'number')
+      return undefined;
+    if (row.expires_at <= at) return undefined;
     touch.run(at + options.ttlMs, space, key);
     return row.value;
   }
@@ -93,13 +96,10 @@ export function sqliteIdStore(
     const at = now();
     const out = new Map<string, string[]>();
     for (const traceId of traceIds) {
-      const rows = parkedOf.all(ns(traceId), at) as Array<{ record: string }>;
+      const rows = parkedOf.all(ns(traceId), at) as Array<{ record: unknown }>;
       unpark.run(ns(traceId));
-      if (rows.length > 0)
-        out.set(
-          traceId,
-          rows.map((r) => r.record),
-        );
+      const records = rows.flatMap((r) => (typeof r.record === 'string' ? [r.record] : []));
+      if (records.length > 0) out.set(traceId, records);
     }
     return out;
   });
@@ -109,6 +109,31 @@ export function sqliteIdStore(
     get: async (space, keys) => getAll(space, keys),
     park: async (records) => parkAll(records),
     takeParked: async (traceIds) => takeAll(traceIds),
+  };
+}
+
+/**
+ * An id store opened on first use, whose every failure (the file cannot be opened, the disk is
+ * full or read-only) is a `StorageUnavailableError`: the call's data is refused for now (its
+ * sender is told to retry) and nothing stored before is lost. Opening is tried again on each
+ * call until it succeeds.
+ */
+export function guardedIdStore(open: () => IdStore): IdStore {
+  let store: IdStore | undefined;
+  async function call<T>(op: (s: IdStore) => Promise<T>): Promise<T> {
+    try {
+      store ??= open();
+      return await op(store);
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) throw err;
+      throw new StorageUnavailableError('the id store cannot read or write', err);
+    }
+  }
+  return {
+    putIfAbsent: (space, entries) => call((s) => s.putIfAbsent(space, entries)),
+    get: (space, keys) => call((s) => s.get(space, keys)),
+    park: (records) => call((s) => s.park(records)),
+    takeParked: (traceIds) => call((s) => s.takeParked(traceIds)),
   };
 }
 

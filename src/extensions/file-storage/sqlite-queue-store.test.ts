@@ -14,7 +14,7 @@ describe('SqliteQueueStore', () => {
   it('commits concurrent puts together and acknowledges each only after the commit', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'queue-')), 'q.db');
     const db = openDatabase(file, { fsync: true, busyTimeoutMs: 1000, logger: silentLogger() });
-    const store = new SqliteQueueStore(db);
+    const store = new SqliteQueueStore(db, { logger: silentLogger() });
     const puts = Array.from({ length: 50 }, (_, i) =>
       store.put([{ traces: one(`p${i}`), items: 1, bytes: 0 }]),
     );

@@ -1,6 +1,9 @@
+import type { Logger } from 'pino';
+import { errorMessage } from '../../errors/errors.js';
 import { encodeTracesRequest, storedTracesRequest } from '../../otlp/proto-codec.js';
 import type { Traces } from '../../pdata/traces.js';
 import type { QueueEntry, QueueStore, QueueTotals } from '../../storage/queue-store.js';
+import { StorageUnavailableError } from '../../storage/unavailable.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Pending {
@@ -9,11 +12,25 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+export interface SqliteQueueOptions {
+  /** Where a fault of the disk or a request set aside is told. */
+  readonly logger: Logger;
+  /** Told of each stored request that cannot be read (after it was set aside). */
+  readonly onSetAside?: () => void;
+}
+
 /**
  * A queue in SQLite (WAL), one row per request, encoded as OTLP protobuf (which carries pdata
  * exactly). `put` resolves only after the rows are committed; all `put`s of one event-loop turn
  * share one transaction, and so one disk sync (group commit). Rows left at shutdown or by a crash
  * are taken again by the next process.
+ *
+ * Faults of the disk: a commit that fails (disk full, read-only) rejects its `put`s with
+ * `StorageUnavailableError` and changes nothing. Rows that cannot be deleted (SQLite needs room
+ * in its log even to delete) stay, counted, and their deletion is tried again with every later
+ * `remove` and commit; a restart before then delivers them again (at least once). A row that
+ * cannot be read back (its bytes damaged) is moved to the table `queue_set_aside` with the reason,
+ * logged and counted, and the queue goes on with the next row.
  */
 export class SqliteQueueStore implements QueueStore {
   readonly totals: QueueTotals = { requests: 0, items: 0, bytes: 0 };
@@ -22,26 +39,49 @@ export class SqliteQueueStore implements QueueStore {
   private cursor = 0;
   private waitingCount = 0;
   private readonly takenItems = new Map<number, { items: number; bytes: number }>();
+  /** Taken rows handed back (`release`), handed out again first. */
+  private released: number[] = [];
+  /** Delivered rows whose DELETE failed; deleted with the next write that succeeds. */
+  private readonly undeleted = new Set<number>();
   private readonly insert;
   private readonly selectAfter;
+  private readonly selectOne;
   private readonly deleteOne;
   private readonly selectOldest;
+  private readonly setAsideOne;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: SqliteQueueOptions,
+  ) {
     db.exec(`CREATE TABLE IF NOT EXISTS queue (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       items INTEGER NOT NULL,
       bytes INTEGER NOT NULL,
       payload BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS queue_set_aside (
+      seq INTEGER PRIMARY KEY,
+      set_aside_at TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      items, bytes, payload
     )`);
     this.insert = db.prepare('INSERT INTO queue (items, bytes, payload) VALUES (?, ?, ?)');
     this.selectAfter = db.prepare(
       'SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT ?',
     );
+    this.selectOne = db.prepare('SELECT seq, items, bytes, payload FROM queue WHERE seq = ?');
     this.deleteOne = db.prepare('DELETE FROM queue WHERE seq = ?');
     this.selectOldest = db.prepare(
       'SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT 1',
     );
+    const moveAside = db.prepare(
+      'INSERT OR REPLACE INTO queue_set_aside (seq, set_aside_at, reason, items, bytes, payload) SELECT seq, ?, ?, items, bytes, payload FROM queue WHERE seq = ?',
+    );
+    this.setAsideOne = db.transaction((seq: number, reason: string) => {
+      moveAside.run(new Date().toISOString(), reason, seq);
+      this.deleteOne.run(seq);
+    });
     const row = db
       .prepare(
         'SELECT COUNT(*) AS n, COALESCE(SUM(items), 0) AS items, COALESCE(SUM(bytes), 0) AS bytes FROM queue',
@@ -80,7 +120,8 @@ export class SqliteQueueStore implements QueueStore {
         for (const p of batch) for (const r of p.rows) this.insert.run(r.items, r.bytes, r.payload);
       })();
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      const refused = new StorageUnavailableError('the sending queue cannot store the data', err);
+      for (const p of batch) p.reject(refused);
       return;
     }
     for (const p of batch) {
@@ -92,6 +133,7 @@ export class SqliteQueueStore implements QueueStore {
       }
       p.resolve();
     }
+    if (this.undeleted.size > 0) this.remove([]);
   }
 
   get waitingItems(): number {
@@ -101,22 +143,63 @@ export class SqliteQueueStore implements QueueStore {
   take(maxItems: number): QueueEntry[] {
     const out: QueueEntry[] = [];
     let items = 0;
-    for (const row of this.selectAfter.iterate(this.cursor, 1000) as Iterable<Row>) {
-      if (out.length > 0 && items + row.items > maxItems) break;
-      out.push(this.entry(row));
-      items += row.items;
-      this.cursor = row.seq;
-      this.takenItems.set(row.seq, { items: row.items, bytes: row.bytes });
-      this.waitingCount -= row.items;
+    const fits = (row: Row) => out.length === 0 || items + row.items <= maxItems;
+    while (this.released.length > 0) {
+      const row = this.selectOne.get(this.released[0]) as Row | undefined;
+      if (row && !fits(row)) return out;
+      this.released.shift();
+      const entry = row && this.read(row);
+      if (!entry) continue;
+      out.push(entry);
+      items += entry.items;
+      this.waitingCount -= entry.items;
     }
-    return out;
+    // A page at a time: a row that cannot be read is set aside (a write), which SQLite does not
+    // allow while a query is still being stepped through.
+    for (;;) {
+      const page = this.selectAfter.all(this.cursor, PAGE_ROWS) as Row[];
+      if (page.length === 0) return out;
+      for (const row of page) {
+        if (!fits(row)) return out;
+        this.cursor = row.seq;
+        const entry = this.read(row);
+        if (!entry) continue;
+        out.push(entry);
+        items += entry.items;
+        this.takenItems.set(row.seq, { items: entry.items, bytes: entry.bytes });
+        this.waitingCount -= entry.items;
+      }
+    }
+  }
+
+  release(seqs: readonly number[]): void {
+    for (const seq of seqs) {
+      const t = this.takenItems.get(seq);
+      if (!t || this.released.includes(seq)) continue;
+      this.released.push(seq);
+      this.waitingCount += t.items;
+    }
+    this.released.sort((a, b) => a - b);
   }
 
   remove(seqs: readonly number[]): void {
-    this.db.transaction(() => {
-      for (const seq of seqs) this.deleteOne.run(seq);
-    })();
-    for (const seq of seqs) {
+    for (const seq of seqs) this.undeleted.add(seq);
+    const doomed = [...this.undeleted];
+    try {
+      this.db.transaction(() => {
+        for (const seq of doomed) this.deleteOne.run(seq);
+      })();
+    } catch (err) {
+      if (doomed.length === seqs.length) {
+        this.options.logger.warn(
+          { requests: doomed.length, error: errorMessage(err) },
+          'cannot delete delivered requests from the queue store (is the disk full?); they stay until a later write succeeds, and are sent again if the collector restarts first',
+        );
+      }
+      return;
+    }
+    for (const seq of doomed) {
+      this.undeleted.delete(seq);
       const t = this.takenItems.get(seq);
       if (!t) continue;
       this.takenItems.delete(seq);
@@ -129,7 +212,11 @@ export class SqliteQueueStore implements QueueStore {
   dropOldest(): QueueEntry | undefined {
     const row = this.selectOldest.get(this.cursor) as Row | undefined;
     if (!row) return undefined;
-    this.deleteOne.run(row.seq);
+    try {
+      this.deleteOne.run(row.seq);
+    } catch {
+      return undefined; // the disk cannot even delete: the queue refuses instead
+    }
     this.totals.requests--;
     this.totals.items -= row.items;
     this.totals.bytes -= row.bytes;
@@ -142,6 +229,39 @@ export class SqliteQueueStore implements QueueStore {
     for (const p of this.pending.splice(0)) p.reject(new Error('queue closed'));
   }
 
+  /** The row as an entry; a row that cannot be read is set aside and counted, and gives none. */
+  private read(row: Row): QueueEntry | undefined {
+    try {
+      if (!Number.isSafeInteger(row.items) || row.items < 0) {
+        throw new Error(`its item count is ${JSON.stringify(row.items)}`);
+      }
+      if (!(row.payload instanceof Uint8Array)) throw new Error('its payload is not bytes');
+      return this.entry(row);
+    } catch (err) {
+      this.setAside(row, errorMessage(err));
+      return undefined;
+    }
+  }
+
+  private setAside(row: Row, reason: string): void {
+    let where = 'moved to the table queue_set_aside of the same file';
+    try {
+      this.setAsideOne(row.seq, reason);
+    } catch (err) {
+      where = `left in place, skipped until the next start (cannot move it: ${errorMessage(err)})`;
+    }
+    const items = Number.isSafeInteger(row.items) ? row.items : 0;
+    this.totals.requests--;
+    this.totals.items -= items;
+    this.totals.bytes -= Number.isSafeInteger(row.bytes) ? row.bytes : 0;
+    this.waitingCount -= items;
+    this.options.logger.error(
+      { seq: row.seq, reason: reason.slice(0, 500) },
+      `a stored request cannot be read and is not delivered; it was ${where}`,
+    );
+    this.options.onSetAside?.();
+  }
+
   private entry(row: Row): QueueEntry {
     return {
       seq: row.seq,
@@ -151,6 +271,9 @@ export class SqliteQueueStore implements QueueStore {
     };
   }
 }
+
+/** Rows read per query while taking. */
+const PAGE_ROWS = 64;
 
 interface Row {
   seq: number;

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CollectorHost } from '../../pipeline/host.js';
 import { silentLogger } from '../../telemetry/logger.js';
+import { createTestPki } from '../../testing/certs.js';
 import { testSettings } from '../../testing/settings.js';
+import { statusConfigSchema } from './config.js';
 import type { StatusSnapshot } from './snapshot.js';
 import { createStatusExtension, type StatusExtension } from './status-extension.js';
 
@@ -17,7 +21,7 @@ async function start() {
   host.ready = true;
   host.startedAt = new Date();
   const settings = testSettings('extension', 'status');
-  running = createStatusExtension(settings, { endpoint: '127.0.0.1:0' });
+  running = createStatusExtension(settings, statusConfigSchema.parse({ endpoint: '127.0.0.1:0' }));
   await running.start(host.viewFor('extension', 'status'));
   return { url: `http://${running.address}`, host, settings };
 }
@@ -69,9 +73,10 @@ describe('status extension', () => {
 
   it('fails to start with a clear error when its port is taken', async () => {
     const { url } = await start();
-    const second = createStatusExtension(testSettings('extension', 'status/2'), {
-      endpoint: url.replace('http://', ''),
-    });
+    const second = createStatusExtension(
+      testSettings('extension', 'status/2'),
+      statusConfigSchema.parse({ endpoint: url.replace('http://', '') }),
+    );
     const host = new CollectorHost(silentLogger());
     await expect(second.start(host.viewFor('extension', 'status/2'))).rejects.toThrow(
       /address is already in use/,
@@ -83,5 +88,34 @@ describe('status extension', () => {
     await running!.shutdown();
     await running!.shutdown();
     await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('serves the page and its JSON over TLS when tls is set', async () => {
+    const pki = createTestPki();
+    try {
+      const pipelines = [{ id: 'traces', receivers: [], processors: [], exporters: [] }];
+      const host = new CollectorHost(silentLogger(), pipelines);
+      host.ready = true;
+      host.startedAt = new Date();
+      running = createStatusExtension(
+        testSettings('extension', 'status'),
+        statusConfigSchema.parse({
+          endpoint: '127.0.0.1:0',
+          tls: { cert_file: pki.serverCert, key_file: pki.serverKey },
+          read_timeout: '5s',
+          max_connections: 4,
+        }),
+      );
+      await running.start(host.viewFor('extension', 'status'));
+      const agent = new Agent({ connect: { ca: readFileSync(pki.caCert) } });
+      const res = await request(`https://${running.address}/api/status`, { dispatcher: agent });
+      expect(res.statusCode).toBe(200);
+      expect(((await res.body.json()) as StatusSnapshot).collector.ready).toBe(true);
+      await agent.close();
+      // Plain text to a TLS port gets nothing.
+      await expect(fetch(`http://${running.address}/api/status`)).rejects.toThrow();
+    } finally {
+      pki.remove();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Component, Host, Settings } from '../../component/types.js';
+import { scrubSecrets } from '../../config/secret.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
+import { listenOptions } from '../../server/server-settings.js';
 import type { StatusConfig } from './config.js';
 import { PAGE_HTML } from './page/html.js';
 import { PAGE_SCRIPT } from './page/script.js';
@@ -36,6 +38,7 @@ export function createStatusExtension(settings: Settings, config: StatusConfig):
   let stopping: Promise<void> | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume(); // a body is never read: drained, within read_timeout
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res
         .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
@@ -46,9 +49,10 @@ export function createStatusExtension(settings: Settings, config: StatusConfig):
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (path === STATUS_JSON_PATH) {
       const snapshot = buildSnapshot(host!.collectorStatus(), rates, new Date());
+      // As a log line: an error a component published may quote a URL with its password.
       res
         .writeHead(200, { ...headers, 'content-type': 'application/json' })
-        .end(JSON.stringify(snapshot));
+        .end(scrubSecrets(JSON.stringify(snapshot)));
       return;
     }
     const file = FILES[path];
@@ -72,13 +76,14 @@ export function createStatusExtension(settings: Settings, config: StatusConfig):
     },
     async start(h) {
       host = h;
-      listener = await listenHttp(config.endpoint, handle);
+      listener = await listenHttp(config.endpoint, handle, listenOptions(config, settings.logger));
       await sample();
       timer = setInterval(() => void sample(), SAMPLE_INTERVAL_MS);
       timer.unref();
+      const scheme = config.tls ? 'https' : 'http';
       settings.logger.info(
-        { address: listener.address },
-        `status page on http://${listener.address}/`,
+        { address: listener.address, tls: config.tls !== undefined },
+        `status page on ${scheme}://${listener.address}/`,
       );
     },
     shutdown() {

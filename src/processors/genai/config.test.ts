@@ -30,6 +30,13 @@ describe('genai processor config', () => {
       ['processors::genai::dify_hold::decision_wait: unknown key'],
     ],
     [
+      'a hold kept in a storage that is not configured',
+      'dify_hold: { storage: file_storage }',
+      [
+        'processors::genai::dify_hold::storage: names extension "file_storage", which is not listed under service::extensions nor configured under extensions',
+      ],
+    ],
+    [
       'a hold of no traces',
       'dify_hold: { num_traces: 0 }',
       ['processors::genai::dify_hold::num_traces: must be at least 1'],

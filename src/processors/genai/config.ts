@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, duration, int } from '../../config/schema.js';
+import { bool, duration, int, str } from '../../config/schema.js';
 
 /** The `genai` processor's settings. */
 export const genAiConfigSchema = z.strictObject({
@@ -19,6 +19,8 @@ export const genAiConfigSchema = z.strictObject({
     anchor_cache_size: int({ min: 1 }),
     /** How long a run or message is remembered. */
     anchor_ttl: duration().refine((ms) => ms > 0, { error: 'must be longer than 0' }),
+    /** A storage extension (`file_storage`) keeping held spans over a crash; memory only without. */
+    storage: str().optional(),
   }),
 });
 

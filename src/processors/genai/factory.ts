@@ -13,5 +13,7 @@ export const genAiProcessorFactory = defineProcessorFactory<GenAiConfig>({
   stability: 'alpha',
   configSchema: genAiConfigSchema,
   createDefaultConfig,
+  extensions: (c) =>
+    c.dify_hold.storage ? [{ key: 'dify_hold::storage', id: c.dify_hold.storage }] : [],
   create: (settings, config, next) => new GenAiProcessor(settings, config, next),
 });

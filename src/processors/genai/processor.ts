@@ -1,21 +1,14 @@
-import type { Component, Settings, TracesConsumer } from '../../component/types.js';
+import type { Component, Host, Settings, TracesConsumer } from '../../component/types.js';
 import { RetryableError } from '../../errors/errors.js';
 import { spanCount } from '../../pdata/count.js';
-import type { SpanInContext } from '../../pdata/map-spans.js';
-import type {
-  InstrumentationScope,
-  Resource,
-  ResourceSpans,
-  ScopeSpans,
-  Span,
-  Traces,
-} from '../../pdata/traces.js';
+import type { Traces } from '../../pdata/traces.js';
+import { assemble, spansOf } from './batches.js';
 import type { GenAiConfig } from './config.js';
 import { dialectOf, fragmentOf, isDifyHelperSpan } from './dify/dialect.js';
-import type { DifySpan } from './dify/group.js';
+import type { DifySpan, Held } from './dify/group.js';
 import { DifyHold, type Released } from './dify/hold.js';
+import { HoldStorage } from './dify/hold-storage.js';
 import { holdMetrics } from './dify/metrics.js';
-import { normalizeSpan } from './normalize.js';
 
 /**
  * `genai`: every span into the canonical vocabulary; spans of Dify's Phoenix and Aliyun
@@ -24,9 +17,15 @@ import { normalizeSpan } from './normalize.js';
  * it left waiting are acknowledged at once (Dify's Phoenix exporter waits for each answer before
  * it sends the run's span, so waiting for the run would never end). Spans the wait ends for on
  * the timer go on without a caller, and a failure there is logged.
+ *
+ * With `dify_hold::storage`, what a batch left waiting is stored before the batch is answered,
+ * released spans are forgotten there once accepted downstream (put back to wait again when
+ * refused), what was stored waits on after a restart, and shutdown keeps it stored.
  */
 export class GenAiProcessor implements Component, TracesConsumer {
   private readonly hold?: DifyHold;
+  private readonly storage?: HoldStorage;
+  private host: Host | undefined;
   private readonly incoming;
   private readonly outgoing;
   private timer: NodeJS.Timeout | undefined;
@@ -43,16 +42,26 @@ export class GenAiProcessor implements Component, TracesConsumer {
     this.incoming = settings.telemetry.processorIncomingItems.labels(labels);
     this.outgoing = settings.telemetry.processorOutgoingItems.labels(labels);
     if (config.rebuild_dify_ids) {
+      const storageId = config.dify_hold.storage;
+      const metrics = holdMetrics(settings, () => hold.state);
       const hold: DifyHold = new DifyHold(
         config.dify_hold,
-        holdMetrics(settings, () => hold.state),
+        metrics,
         config.drop_dify_helper_spans,
+        Date.now,
+        storageId !== undefined,
       );
       this.hold = hold;
+      if (storageId !== undefined)
+        this.storage = new HoldStorage(settings, storageId, hold, metrics);
     }
   }
 
-  async start(): Promise<void> {}
+  async start(host: Host): Promise<void> {
+    this.host = host;
+    // A disk that keeps the store from opening is waited out (`resume` on the next Dify span).
+    if (this.storage) this.resume(host, this.storage);
+  }
 
   async consume(traces: Traces): Promise<void> {
     if (this.stopping !== undefined) {
@@ -73,17 +82,33 @@ export class GenAiProcessor implements Component, TracesConsumer {
       out.push({ ctx, normalize: true });
     }
     if (this.hold && dify.length > 0) {
+      if (this.storage && !this.resume(this.host!, this.storage)) throw this.storage.unavailable();
       out.push(...this.hold.add(dify));
       this.schedule();
     }
-    await this.send(out);
+    if (!this.storage) return this.send(out);
+    const freed = this.hold!.takeFreed();
+    const refused = await this.storage.save(this.host!).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    try {
+      await this.send(out);
+    } catch (err) {
+      this.putBack(freed);
+      throw refused ?? err;
+    }
+    this.storage.remove(freed);
+    if (refused) throw refused;
   }
 
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearTimeout(this.timer);
-      if (this.hold) this.sendInBackground(this.hold.expire(true));
+      // What waits in a storage waits on at the next start; from memory it goes on now.
+      if (this.hold && !this.storage) this.sendInBackground(this.hold.expire(true), []);
       await Promise.allSettled([...this.inFlight]);
+      if (this.storage && this.host) await this.storage.save(this.host).catch(() => {});
     })();
     return this.stopping;
   }
@@ -96,16 +121,45 @@ export class GenAiProcessor implements Component, TracesConsumer {
     await this.next.consume(traces);
   }
 
-  private sendInBackground(released: readonly Released[]): void {
+  /** Opens the storage and lets what it kept wait on (once); false while it cannot be opened. */
+  private resume(host: Host, storage: HoldStorage): boolean {
+    const loaded = storage.open(host);
+    if (!loaded) return false;
+    if (loaded.length > 0) this.sendInBackground(loaded, this.hold!.takeFreed());
+    this.schedule();
+    return true;
+  }
+
+  /** Sends released spans without a caller; `freed`: the held spans they came from. */
+  private sendInBackground(released: readonly Released[], freed: readonly Held[]): void {
     if (released.length === 0) return;
-    const sent = this.send(released).catch((err: unknown) => {
-      this.settings.logger.warn(
-        { err, spans: released.length },
-        'Dify spans released after their wait were refused downstream',
-      );
-    });
+    const sent = this.send(released).then(
+      () => this.storage?.remove(freed),
+      (err: unknown) => {
+        this.settings.logger.warn(
+          { err, spans: released.length },
+          this.storage
+            ? 'Dify spans released after their wait were refused downstream; they wait again'
+            : 'Dify spans released after their wait were refused downstream',
+        );
+        this.putBack(freed);
+      },
+    );
     this.inFlight.add(sent);
     void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  /** With a storage, held spans whose release was refused downstream wait again. */
+  private putBack(freed: readonly Held[]): void {
+    if (!this.storage || !this.host || freed.length === 0) return;
+    this.storage.removeKeys(this.hold!.putBack(freed));
+    this.saveInBackground();
+    this.schedule();
+  }
+
+  /** Writes what the timer changed; a failure is logged and counted by the storage. */
+  private saveInBackground(): void {
+    if (this.storage && this.host) this.storage.save(this.host).catch(() => {});
   }
 
   /** One timer, at the earliest deadline of a held trace; it does not keep the process alive. */
@@ -118,52 +172,13 @@ export class GenAiProcessor implements Component, TracesConsumer {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.sendInBackground(this.hold!.expire());
+        const released = this.hold!.expire();
+        this.saveInBackground();
+        this.sendInBackground(released, this.hold!.takeFreed());
         this.schedule();
       },
       Math.max(0, at - Date.now()),
     );
     this.timer.unref();
   }
-}
-
-/** The schema URLs of the resources and scopes spans came under, kept for the way out. */
-const schemaUrls = new WeakMap<Resource | InstrumentationScope, string>();
-
-/** Every span with its resource and scope. */
-function* spansOf(traces: Traces): Generator<SpanInContext> {
-  for (const rs of traces.resourceSpans) {
-    if (rs.schemaUrl) schemaUrls.set(rs.resource, rs.schemaUrl);
-    for (const ss of rs.scopeSpans) {
-      if (ss.schemaUrl) schemaUrls.set(ss.scope, ss.schemaUrl);
-      for (const span of ss.spans) yield { span, resource: rs.resource, scope: ss.scope };
-    }
-  }
-}
-
-/** One batch of the released spans, each under its own resource and scope. */
-function assemble(released: readonly Released[]): Traces {
-  const byResource = new Map<Resource, Map<InstrumentationScope, Span[]>>();
-  for (const { ctx, normalize } of released) {
-    let scopes = byResource.get(ctx.resource);
-    if (!scopes) {
-      scopes = new Map();
-      byResource.set(ctx.resource, scopes);
-    }
-    let spans = scopes.get(ctx.scope);
-    if (!spans) {
-      spans = [];
-      scopes.set(ctx.scope, spans);
-    }
-    spans.push(normalize ? normalizeSpan(ctx.span) : ctx.span);
-  }
-  const resourceSpans: ResourceSpans[] = [];
-  for (const [resource, scopes] of byResource) {
-    const scopeSpans: ScopeSpans[] = [];
-    for (const [scope, spans] of scopes) {
-      scopeSpans.push({ scope, spans, schemaUrl: schemaUrls.get(scope) ?? '' });
-    }
-    resourceSpans.push({ resource, scopeSpans, schemaUrl: schemaUrls.get(resource) ?? '' });
-  }
-  return { resourceSpans };
 }

@@ -4,6 +4,7 @@ import type { TracesConsumer } from '../../component/types.js';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
 import { bearerTokenAuthExtensionFactory } from '../../extensions/bearertokenauth/factory.js';
 import type { Traces } from '../../pdata/traces.js';
+import { MemoryProbe, postBuffer } from '../../testing/memory.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
 import { difyReceiverFactory } from './factory.js';
@@ -470,5 +471,24 @@ describe('dify receiver: body shapes', () => {
     const answer = (await res.json()) as { error?: string; rejected_items?: number };
     if (error) expect(answer.error).toBe(error);
     else expect(answer.rejected_items).toBe(1);
+  });
+});
+
+describe('dify receiver memory', () => {
+  it('lets go of the body and its parsed envelopes once converted, before the pipeline answers', async () => {
+    // 8 MiB of workflow inputs: the body (Buffer memory), the parsed envelope (heap), and the
+    // span's input.value made from it (heap).
+    const text = 'x'.repeat(8 * 1024 * 1024);
+    const envelope = fixture('workflow_app.json') as { trace_info: Record<string, unknown> };
+    envelope.trace_info.workflow_run_inputs = { query: text };
+    const body = Buffer.from(JSON.stringify([envelope]));
+    const probe = new MemoryProbe();
+    const { url } = await start({}, probe);
+    await probe.baseline();
+    expect(await postBuffer(url, body, 'application/json')).toBe(200);
+    expect(probe.batches).toHaveLength(1);
+    expect(probe.held.arrayBuffers).toBeLessThan(body.length / 4);
+    // The span's input.value, and not the parsed envelope besides it.
+    expect(probe.held.heapUsed).toBeLessThan(text.length * 1.5);
   });
 });

@@ -133,17 +133,10 @@ export class DifyReceiver implements Component {
     framing: Framing,
     reservation: Reservation,
   ): Promise<Reply> {
-    const body = await readBody(req, this.config.max_request_body_size, reservation);
-    // In slices: a 20 MiB body is parsed and converted while the event loop keeps running.
-    const pacer = new Pacer();
-    const items = await paced(
-      decodeItemsSteps(body, framing, this.limits.maxDepth, this.limits.maxSpans),
-      pacer,
-    );
     const cut = new Truncations();
-    const batch = await paced(convertBatchSteps(items, this.limits, cut), pacer);
+    const batch = await this.convert(req, framing, reservation, cut);
     this.count(batch);
-    if (items.length > 0 && batch.acceptedItems === 0 && batch.skippedItems === 0) {
+    if (batch.rejectedItems > 0 && batch.acceptedItems === 0 && batch.skippedItems === 0) {
       this.report.badRequest('ERR_BAD_REQUEST');
       return { status: 400, body: summary(batch, 'no item of the request could be converted') };
     }
@@ -159,6 +152,30 @@ export class DifyReceiver implements Component {
       this.report.truncated(cut);
     }
     return { status: 200, body: summary(batch) };
+  }
+
+  /**
+   * Reads and converts the body. A function of its own so that the body and its parsed items are
+   * garbage once the spans exist, not kept until the pipeline answers.
+   */
+  private async convert(
+    req: IncomingMessage,
+    framing: Framing,
+    reservation: Reservation,
+    cut: Truncations,
+  ): Promise<ConvertedBatch> {
+    // In slices: a 20 MiB body is parsed and converted while the event loop keeps running.
+    const pacer = new Pacer();
+    const items = await paced(
+      decodeItemsSteps(
+        await readBody(req, this.config.max_request_body_size, reservation),
+        framing,
+        this.limits.maxDepth,
+        this.limits.maxSpans,
+      ),
+      pacer,
+    );
+    return paced(convertBatchSteps(items, this.limits, cut), pacer);
   }
 
   /** Skipped and rejected items are counted here; accepted and refused spans after `consume`. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, duration, endpoint, httpUrl, int, str } from '../../config/schema.js';
+import { httpListenerSettings } from '../../server/server-settings.js';
 
 /**
  * 64 MiB: the Python SDK splits batches at an estimated 50 MB of JSON (opik-sdk-ingest.md §4.1),
@@ -17,6 +18,11 @@ export const opikReceiverConfigSchema = z.strictObject({
   api_keys: z.array(str()),
   /** Largest body accepted, in bytes, as sent and again after decompression. */
   max_request_body_size: int({ min: 1 }),
+  /**
+   * `tls`, timeouts and the connection cap, as the other receivers'. No `auth`: callers use
+   * Opik's own `Authorization` form (`api_keys`).
+   */
+  ...httpListenerSettings,
   /** How long a write waits for the pipeline before the receiver answers 429 (the client re-sends). */
   ack_timeout: duration(),
   /** Where every other Opik call is forwarded, with these credentials (the `opik` exporter's settings). */

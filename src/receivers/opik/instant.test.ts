@@ -32,4 +32,11 @@ describe('parseInstant (Opik’s Instant reader)', () => {
   ])('cannot read %s (neither can Opik)', (text) => {
     expect(parseInstant(text)).toBeUndefined();
   });
+
+  it.each(['1e308', '-1e400', '123456789012345678901234567890'])(
+    'cannot read epoch seconds beyond java.time.Instant (%s), and does not throw',
+    (text) => {
+      expect(parseInstant(new JsonNumber(text))).toBeUndefined();
+    },
+  );
 });

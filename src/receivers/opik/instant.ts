@@ -61,12 +61,20 @@ function offsetOf(zone: string): number | undefined {
   return sign * (h * 3600 + mi * 60 + s);
 }
 
+/** `java.time.Instant`'s range in seconds: a number beyond it is Jackson's 400, as any bad time. */
+const INSTANT_MAX_SECONDS = 31_556_889_864_403_199n;
+
 function parseEpochSeconds(text: string): bigint | undefined {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  let ns: bigint | undefined;
   if (m) {
-    const ns = BigInt(m[2]!) * 1_000_000_000n + BigInt((m[3] ?? '').slice(0, 9).padEnd(9, '0'));
-    return m[1] === '-' ? -ns : ns;
+    ns = BigInt(m[2]!) * 1_000_000_000n + BigInt((m[3] ?? '').slice(0, 9).padEnd(9, '0'));
+    if (m[1] === '-') ns = -ns;
+  } else {
+    const ms = Number(text) * 1000;
+    if (!Number.isFinite(ms)) return undefined;
+    ns = BigInt(Math.round(ms)) * 1_000_000n;
   }
-  const n = Number(text);
-  return Number.isFinite(n) ? BigInt(Math.round(n * 1000)) * 1_000_000n : undefined;
+  const limit = INSTANT_MAX_SECONDS * 1_000_000_000n;
+  return ns > limit || ns < -limit ? undefined : ns;
 }

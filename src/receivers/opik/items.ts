@@ -1,3 +1,4 @@
+import { unpaced } from '../../pipeline/pacer.js';
 import { parseInstant } from './instant.js';
 import { isObject, JsonNumber, type LosslessJson, type LosslessObject } from './lossless-json.js';
 import { type OpikReply, opikError, validationError } from './replies.js';
@@ -331,6 +332,15 @@ export function readBatch(
   entity: EntityType,
   newId: () => string,
 ): ReceivedItem[] | OpikReply {
+  return unpaced(readBatchSteps(body, entity, newId));
+}
+
+/** `readBatch` in steps: it yields after each item, so a receiver can pace a large batch. */
+export function* readBatchSteps(
+  body: LosslessJson,
+  entity: EntityType,
+  newId: () => string,
+): Generator<void, ReceivedItem[] | OpikReply, undefined> {
   const key = entity === 'trace' ? 'traces' : 'spans';
   if (!isObject(body)) {
     return opikError(400, `Unable to process JSON. ${cannot(`${key} batch`, body)}`);
@@ -348,13 +358,15 @@ export function readBatch(
     const item = readItem(raw, { entity, update: false }, undefined);
     if ('status' in item) return item;
     items.push(item);
+    yield;
   }
   const errors: string[] = [];
   if (items.length < 1 || items.length > 1000)
     errors.push(`${key} size must be between 1 and 1000`);
-  items.forEach((it, i) => {
-    errors.push(...beanProblems(it, `${key}[${i}].`));
-  });
+  for (let i = 0; i < items.length; i++) {
+    errors.push(...beanProblems(items[i]!, `${key}[${i}].`));
+    yield;
+  }
   if (errors.length > 0) return validationError(errors);
   const withIds = items.map((it) => (it.id === '' ? { ...it, id: newId() } : it));
   for (const it of withIds) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { JsonNumber, JsonSyntaxError, parseLossless, stringifyLossless } from './lossless-json.js';
+import { memoryAfterGc } from '../../testing/memory.js';
+import {
+  JsonNumber,
+  JsonSyntaxError,
+  type LosslessJson,
+  parseLossless,
+  stringifyLossless,
+} from './lossless-json.js';
 
 describe('lossless JSON', () => {
   it('keeps number literals, key order and unicode; writes compact raw UTF-8', () => {
@@ -36,5 +43,24 @@ describe('lossless JSON', () => {
   it('refuses documents nested deeper than Jackson allows, without overflowing the stack', () => {
     expect(() => parseLossless(`${'['.repeat(1001)}${']'.repeat(1001)}`)).toThrow('nesting depth');
     expect(() => parseLossless(`${'['.repeat(1000)}${']'.repeat(1000)}`)).not.toThrow();
+  });
+
+  it('keeps no long number or string as a view of the whole text', async () => {
+    // 16 MiB of text around one 20-digit number and one 20-character string: what is kept of it
+    // must not keep the text alive (V8 makes slices of 13 characters or more views of their parent).
+    const kept: LosslessJson[] = [];
+    const before = await memoryAfterGc();
+    for (let n = 0; n < 4; n++) {
+      const filler = 'x'.repeat(4 << 20);
+      const doc = parseLossless(
+        `{"pad":"${filler}","n":1234567890123456789${n},"s":"abcdefghijklmnopqrs${n}"}`,
+      ) as { n: LosslessJson; s: LosslessJson };
+      kept.push(doc.n, doc.s);
+    }
+    const after = await memoryAfterGc();
+    expect((kept[0] as JsonNumber).text).toBe('12345678901234567890');
+    expect(kept[1]).toBe('abcdefghijklmnopqrs0');
+    // Four texts kept alive would be over 16 MiB; V8 may keep the last one in a cache of its own.
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(8 << 20);
   });
 });

@@ -1,3 +1,5 @@
+import { unpaced } from '../../pipeline/pacer.js';
+
 /**
  * JSON read without losing what Opik keeps: numbers stay as their literal text (Opik's Jackson
  * stores `1.0` as a double and `12345678901234567890` exactly, where `JSON.parse` gives `1` and
@@ -32,10 +34,24 @@ export class JsonSyntaxError extends Error {}
 
 /** Jackson's default `maxNestingDepth`; deeper documents are refused, never a stack overflow. */
 const MAX_DEPTH = 1000;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+/** A step generator yields after about this much work (values, or characters of strings). */
+const STEP_WORK = 2048;
+const STEP_CHARS = 64 * 1024;
+
+type OpenContainer =
+  | { readonly kind: 'array'; readonly out: LosslessJson[] }
+  | { readonly kind: 'object'; readonly out: LosslessObject; key: string };
 
 export function parseLossless(text: string): LosslessJson {
+  return unpaced(parseLosslessSteps(text));
+}
+
+/**
+ * `parseLossless` in steps: it yields every few thousand values, so a receiver can let the event
+ * loop run while a 64 MiB body is read (`pipeline/pacer.ts`). Containers are kept on a stack of
+ * its own, never the call stack.
+ */
+export function* parseLosslessSteps(text: string): Generator<void, LosslessJson, undefined> {
   let i = 0;
   const fail = (what: string): never => {
     const before = text.slice(0, i);
@@ -44,7 +60,11 @@ export function parseLossless(text: string): LosslessJson {
     throw new JsonSyntaxError(`${what} at line ${line}, column ${column}`);
   };
   const skip = () => {
-    while (i < text.length && WS.has(text.charCodeAt(i))) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      i++;
+    }
   };
   const literal = (word: string, value: LosslessJson): LosslessJson => {
     if (!text.startsWith(word, i)) fail('Unrecognized token');
@@ -69,105 +89,214 @@ export function parseLossless(text: string): LosslessJson {
       for (let k = 1; k < raw.length - 1; k++) {
         if (raw.charCodeAt(k) < 0x20) fail('Illegal unquoted character in a string');
       }
-      return raw.slice(1, -1);
     }
+    // `JSON.parse` builds a string of its own. A slice of the text would share the text's memory
+    // (V8 keeps slices of 13 characters or more as views of their parent), so one id kept
+    // downstream, in the exporter's id memory say, would keep the whole request body alive.
     try {
       return JSON.parse(raw) as string;
     } catch {
       return fail('Invalid string');
     }
   };
-  const value = (depth: number): LosslessJson => {
+  /** A field name and its colon; `i` is then at the value. */
+  const fieldName = (): string => {
     skip();
-    const c = text[i];
-    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) {
-      fail(`Document nesting depth exceeds the maximum allowed (${MAX_DEPTH})`);
-    }
-    if (c === '{') {
-      i++;
-      const out: LosslessObject = {};
-      skip();
-      if (text[i] === '}') {
-        i++;
-        return out;
-      }
-      for (;;) {
-        skip();
-        if (text[i] !== '"') fail('Expected a field name in double quotes');
-        const key = string();
-        skip();
-        if (text[i] !== ':') fail("Expected ':'");
-        i++;
-        const v = value(depth + 1);
-        if (key === '__proto__') {
-          Object.defineProperty(out, key, {
-            value: v,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else out[key] = v;
-        skip();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return out;
-        }
-        fail("Expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const out: LosslessJson[] = [];
-      skip();
-      if (text[i] === ']') {
-        i++;
-        return out;
-      }
-      for (;;) {
-        out.push(value(depth + 1));
-        skip();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return out;
-        }
-        fail("Expected ',' or ']'");
-      }
-    }
+    if (text[i] !== '"') fail('Expected a field name in double quotes');
+    const key = string();
+    skip();
+    if (text[i] !== ':') fail("Expected ':'");
+    i++;
+    return key;
+  };
+  const scalar = (c: string | undefined): LosslessJson => {
     if (c === '"') return string();
     if (c === 't') return literal('true', true);
     if (c === 'f') return literal('false', false);
     if (c === 'n') return literal('null', null);
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (!m) return c === undefined ? fail('Unexpected end-of-input') : fail('Unexpected character');
-    i = NUMBER.lastIndex;
-    return new JsonNumber(m[0]);
+    const end = numberEnd(text, i);
+    if (end === i) {
+      return c === undefined ? fail('Unexpected end-of-input') : fail('Unexpected character');
+    }
+    const digits = text.slice(i, end);
+    i = end;
+    return jsonNumber(digits);
   };
-  const out = value(0);
-  skip();
-  if (i < text.length) fail('Unexpected content after the JSON value');
-  return out;
+
+  const open: OpenContainer[] = [];
+  let work = 0;
+  let yieldedAt = 0;
+  for (;;) {
+    // One value at `i`: a scalar, an empty container, or the start of one (then its first member).
+    skip();
+    const c = text[i];
+    let done: LosslessJson;
+    if (c === '{' || c === '[') {
+      if (open.length >= MAX_DEPTH) {
+        fail(`Document nesting depth exceeds the maximum allowed (${MAX_DEPTH})`);
+      }
+      i++;
+      skip();
+      if (c === '{' && text[i] === '}') {
+        i++;
+        done = {};
+      } else if (c === '[' && text[i] === ']') {
+        i++;
+        done = [];
+      } else {
+        open.push(
+          c === '{' ? { kind: 'object', out: {}, key: fieldName() } : { kind: 'array', out: [] },
+        );
+        continue;
+      }
+    } else done = scalar(c);
+    // Hand the value to the containers around it, closing those that end here.
+    for (;;) {
+      const top = open.at(-1);
+      if (!top) {
+        skip();
+        if (i < text.length) fail('Unexpected content after the JSON value');
+        return done;
+      }
+      if (top.kind === 'array') top.out.push(done);
+      else setKey(top.out, top.key, done);
+      skip();
+      const d = text[i];
+      if (d === ',') {
+        i++;
+        if (top.kind === 'object') top.key = fieldName();
+        break;
+      }
+      if (d === (top.kind === 'array' ? ']' : '}')) {
+        i++;
+        open.pop();
+        done = top.out;
+        continue;
+      }
+      fail(top.kind === 'array' ? "Expected ',' or ']'" : "Expected ',' or '}'");
+    }
+    if (++work >= STEP_WORK || i - yieldedAt >= STEP_CHARS) {
+      work = 0;
+      yieldedAt = i;
+      yield;
+    }
+  }
+}
+
+/**
+ * The end of the JSON number at `i` (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), or `i` when none
+ * starts there; scanned by hand, as a regex match costs an allocation per number.
+ */
+function numberEnd(text: string, start: number): number {
+  let i = start;
+  const digitAt = (k: number) => {
+    const d = text.charCodeAt(k);
+    return d >= 0x30 && d <= 0x39;
+  };
+  const digits = (k: number) => {
+    while (digitAt(k)) k++;
+    return k;
+  };
+  if (text.charCodeAt(i) === 0x2d) i++;
+  if (text.charCodeAt(i) === 0x30) i++;
+  else if (digitAt(i)) i = digits(i + 1);
+  else return start;
+  if (text.charCodeAt(i) === 0x2e && digitAt(i + 1)) i = digits(i + 1);
+  const e = text.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    let k = i + 1;
+    const sign = text.charCodeAt(k);
+    if (sign === 0x2b || sign === 0x2d) k++;
+    if (digitAt(k)) i = digits(k);
+  }
+  return i;
+}
+
+/** Short number literals repeat (`0`, `1`, `0.5`): one immutable `JsonNumber` each. */
+const SHARED_NUMBERS = new Map<string, JsonNumber>();
+
+function jsonNumber(literal: string): JsonNumber {
+  // A long literal is a slice of the request's text, sharing its memory as strings do (above):
+  // it gets text of its own.
+  if (literal.length >= 13) return new JsonNumber(JSON.parse(`"${literal}"`) as string);
+  if (literal.length > 6) return new JsonNumber(literal);
+  let n = SHARED_NUMBERS.get(literal);
+  if (!n) {
+    n = new JsonNumber(literal);
+    if (SHARED_NUMBERS.size < 4096) SHARED_NUMBERS.set(literal, n);
+  }
+  return n;
+}
+
+/** Sets a key as `JSON.parse` would, `__proto__` included (as an own property). */
+function setKey(out: LosslessObject, key: string, value: LosslessJson): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else out[key] = value;
 }
 
 /** Compact JSON text of a value: raw UTF-8, `JSON.stringify`'s escapes, numbers as written. */
 export function stringifyLossless(value: LosslessJson): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (value instanceof JsonNumber) return value.text;
-  if (Array.isArray(value)) return `[${value.map(stringifyLossless).join(',')}]`;
-  const parts: string[] = [];
-  for (const key of Object.keys(value)) {
-    parts.push(`${JSON.stringify(key)}:${stringifyLossless(value[key]!)}`);
+  return unpaced(stringifyLosslessSteps(value));
+}
+
+/** `stringifyLossless` in steps, with a stack of its own (see `parseLosslessSteps`). */
+export function* stringifyLosslessSteps(value: LosslessJson): Generator<void, string, undefined> {
+  /** Pieces of text, joined into `chunks` every few thousand so no array grows to millions. */
+  let out: string[] = [];
+  const chunks: string[] = [];
+  type Frame =
+    | { readonly kind: 'array'; readonly items: LosslessJson[]; next: number }
+    | {
+        readonly kind: 'object';
+        readonly keys: string[];
+        readonly of: LosslessObject;
+        next: number;
+      };
+  const stack: Frame[] = [];
+  let work = 0;
+  const write = (v: LosslessJson) => {
+    if (v === null) out.push('null');
+    else if (typeof v === 'string' || typeof v === 'boolean') out.push(JSON.stringify(v));
+    else if (v instanceof JsonNumber) out.push(v.text);
+    else if (Array.isArray(v)) {
+      out.push('[');
+      stack.push({ kind: 'array', items: v, next: 0 });
+    } else {
+      out.push('{');
+      stack.push({ kind: 'object', keys: Object.keys(v), of: v, next: 0 });
+    }
+  };
+  write(value);
+  while (stack.length > 0) {
+    const f = stack.at(-1)!;
+    const size = f.kind === 'array' ? f.items.length : f.keys.length;
+    if (f.next >= size) {
+      out.push(f.kind === 'array' ? ']' : '}');
+      stack.pop();
+      continue;
+    }
+    if (f.next > 0) out.push(',');
+    const k = f.next++;
+    if (f.kind === 'array') write(f.items[k]!);
+    else {
+      out.push(`${JSON.stringify(f.keys[k]!)}:`);
+      write(f.of[f.keys[k]!]!);
+    }
+    if (++work >= STEP_WORK) {
+      work = 0;
+      chunks.push(out.join(''));
+      out = [];
+      yield;
+    }
   }
-  return `{${parts.join(',')}}`;
+  chunks.push(out.join(''));
+  return chunks.join('');
 }
 
 export function isObject(value: LosslessJson | undefined): value is LosslessObject {

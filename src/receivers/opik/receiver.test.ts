@@ -5,6 +5,7 @@ import { deepMerge } from '../../config/merge.js';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
 import { getAttribute } from '../../pdata/attributes.js';
 import type { Traces } from '../../pdata/traces.js';
+import { MemoryProbe, postBuffer } from '../../testing/memory.js';
 import { testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
 import { opikReceiverFactory } from './factory.js';
@@ -336,5 +337,27 @@ describe('opik receiver: answers 2xx only when the data is safe', () => {
     const res = await call(origin, 'POST', '/api/v1/private/spans/batch', { spans: [span] });
     expect(res.status).toBe(429);
     expect(res.headers.get('ratelimit-reset')).toBe('1');
+  });
+});
+
+describe('opik receiver memory', () => {
+  it('lets go of the body and its parsed objects once it made the spans, before the pipeline answers', async () => {
+    // An 8 MiB input: the body (Buffer memory), the parsed object (heap), and the span's
+    // input.value written from it (heap).
+    const text = 'x'.repeat(8 * 1024 * 1024);
+    const body = Buffer.from(JSON.stringify({ spans: [{ ...span, input: { prompt: text } }] }));
+    const probe = new MemoryProbe();
+    const { origin } = await start({}, probe);
+    await probe.baseline();
+    const status = await postBuffer(
+      `${origin}/api/v1/private/spans/batch`,
+      body,
+      'application/json',
+    );
+    expect(status).toBe(204);
+    expect(probe.batches).toHaveLength(1);
+    expect(probe.held.arrayBuffers).toBeLessThan(body.length / 4);
+    // The span's input.value, and not the parsed request besides it.
+    expect(probe.held.heapUsed).toBeLessThan(text.length * 1.5);
   });
 });

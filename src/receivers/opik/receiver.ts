@@ -4,18 +4,21 @@ import type { ErrorCode } from '../../errors/codes.js';
 import { CollectorError, RetryableError } from '../../errors/errors.js';
 import { newUuidV7 } from '../../opik-ids/uuid.js';
 import { makeTraces } from '../../pdata/span.js';
-import type { KeyValue } from '../../pdata/traces.js';
+import type { KeyValue, Traces } from '../../pdata/traces.js';
+import type { Reservation } from '../../pipeline/memory-budget.js';
+import { Pacer, paced } from '../../pipeline/pacer.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
-import { readBody } from '../../server/body.js';
+import { readBody, reserveForBody } from '../../server/body.js';
 import { mimeType } from '../../server/content-type.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
+import { listenOptions } from '../../server/server-settings.js';
 import { replyFor } from '../../server/status.js';
 import { apiKeyCheck } from './auth.js';
 import type { OpikReceiverConfig } from './config.js';
-import { type ReceivedItem, readBatch, readSingle } from './items.js';
-import { JsonSyntaxError, type LosslessJson, parseLossless } from './lossless-json.js';
+import { type ReceivedItem, readBatchSteps, readSingle } from './items.js';
+import { JsonSyntaxError, type LosslessJson, parseLosslessSteps } from './lossless-json.js';
 import { type OpikReceiverMetrics, opikReceiverMetrics, type WriteRoute } from './metrics.js';
-import { OpikRelay } from './relay.js';
+import type { OpikRelay } from './relay.js';
 import {
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
@@ -25,7 +28,7 @@ import {
   UNSUPPORTED_MEDIA_TYPE,
 } from './replies.js';
 import { parseUrl, type Route, routeOf, writeRoute } from './routes.js';
-import { toSpan } from './to-span.js';
+import { toSpanSteps } from './to-span.js';
 
 const PING = { status: 200, body: { message: 'Healthy Server', healthy: true } };
 
@@ -64,12 +67,22 @@ export class OpikReceiver implements Component {
   async start(): Promise<void> {
     if (this.listener) return;
     this.accepting = true;
-    if (this.config.relay.enabled) this.relay = new OpikRelay(this.config.relay);
-    this.listener = await listenHttp(this.config.endpoint, (req, res) => {
-      // A reply that cannot be written (the client went away) must not become an unhandled rejection.
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    this.settings.logger.info({ endpoint: this.listener.address }, 'opik receiver listening');
+    if (this.config.relay.enabled) {
+      // The relay's HTTP client (undici) is loaded only when there is a relay.
+      const { OpikRelay } = await import('./relay.js');
+      this.relay = new OpikRelay(this.config.relay);
+    }
+    this.listener = await listenHttp(
+      this.config.endpoint,
+      (req, res) => {
+        this.handle(req, res).catch((err: unknown) => this.failed(req, res, err));
+      },
+      listenOptions(this.config, this.settings.logger),
+    );
+    this.settings.logger.info(
+      { endpoint: this.listener.address, tls: this.config.tls !== undefined },
+      'opik receiver listening',
+    );
     const open = this.config.api_keys.every((k) => k.trim() === '');
     if (this.relay && open && this.config.relay.api_key !== '') {
       this.settings.logger.warn(
@@ -85,6 +98,27 @@ export class OpikReceiver implements Component {
       await this.relay?.close();
     })();
     return this.stopped;
+  }
+
+  /**
+   * A fault of the receiver itself: Opik's 500 when the answer can still be written (logged), else
+   * the connection is closed. Never an unhandled rejection.
+   */
+  private failed(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    this.settings.logger.error(
+      { error: (err as Error).message, path: (req.url ?? '').split('?')[0] },
+      'opik receiver: a request failed unexpectedly',
+    );
+    req.resume();
+    try {
+      send(res, opikError(500, 'the collector failed to process the request'));
+    } catch {
+      res.destroy();
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -133,12 +167,75 @@ export class OpikReceiver implements Component {
       const closing = new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
       return this.refusedReply(closing, label, 0);
     }
-    const body = await this.readJson(req);
+    // Before the body is read: a request the memory limit has no room for is not read at all.
+    let reservation: Reservation;
+    try {
+      reservation = reserveForBody(req, this.config.max_request_body_size);
+    } catch (err) {
+      req.resume();
+      return this.refusedReply(err, label, 0);
+    }
+    try {
+      return await this.take(req, route, label, reservation);
+    } finally {
+      reservation.release();
+    }
+  }
+
+  /** Hands the spans of an admitted write on, and answers as Opik does. */
+  private async take(
+    req: IncomingMessage,
+    route: Extract<Route, { kind: 'write' }>,
+    label: ReturnType<typeof writeRoute>,
+    reservation: Reservation,
+  ): Promise<OpikReply> {
+    const received = await this.receive(req, route, label, reservation);
+    if ('status' in received) return received;
+    const { traces, count, firstId } = received;
+    try {
+      await this.consume(traces);
+    } catch (err) {
+      return this.refusedReply(err, label, count);
+    }
+    this.report.accepted(count);
+    this.metrics.accepted(label, count);
+    if (route.write !== 'create') return { status: 204 };
+    const kind = route.entity === 'trace' ? 'traces' : 'spans';
+    return {
+      status: 201,
+      headers: { location: `${origin(req)}/v1/private/${kind}/${firstId}` },
+    };
+  }
+
+  /**
+   * Reads, parses and checks the body and makes its spans; a refusal comes back as the reply,
+   * already counted. A function of its own so that the body and its parsed items are garbage once
+   * the spans exist, not kept until the pipeline answers.
+   */
+  private async receive(
+    req: IncomingMessage,
+    route: Extract<Route, { kind: 'write' }>,
+    label: ReturnType<typeof writeRoute>,
+    reservation: Reservation,
+  ): Promise<{ traces: Traces; count: number; firstId: string } | OpikReply> {
+    const reject = (reply: OpikReply) => {
+      req.resume();
+      this.rejected(label, reply);
+      return reply;
+    };
+    // In slices: a 64 MiB body is parsed and converted while the event loop keeps running.
+    const pacer = new Pacer();
+    let body: Awaited<ReturnType<typeof this.readJson>>;
+    try {
+      body = await this.readJson(req, reservation, pacer);
+    } catch (err) {
+      return this.refusedReply(err, label, 0);
+    }
     if ('status' in body) return reject(body);
     const newId = () => newUuidV7(this.now());
     const read =
       route.write === 'batch'
-        ? readBatch(body.json, route.entity, newId)
+        ? await paced(readBatchSteps(body.json, route.entity, newId), pacer)
         : readSingle(
             body.json,
             { entity: route.entity, update: route.write === 'update' },
@@ -148,31 +245,21 @@ export class OpikReceiver implements Component {
     if ('status' in read) return reject(read);
     const items: ReceivedItem[] = Array.isArray(read) ? read : [read];
     const receivedAt = BigInt(this.now()) * 1_000_000n;
-    const traces = makeTraces(
-      items.map((it) => toSpan(it, receivedAt)),
-      sdkResource(req),
-      { name: 'opik' },
-    );
-    try {
-      await this.consume(traces);
-    } catch (err) {
-      return this.refusedReply(err, label, items.length);
-    }
-    this.report.accepted(items.length);
-    this.metrics.accepted(label, items.length);
-    if (route.write !== 'create') return { status: 204 };
-    const kind = route.entity === 'trace' ? 'traces' : 'spans';
-    return {
-      status: 201,
-      headers: { location: `${origin(req)}/v1/private/${kind}/${items[0]!.id}` },
-    };
+    const spans = [];
+    for (const it of items) spans.push(await paced(toSpanSteps(it, receivedAt), pacer));
+    const traces = makeTraces(spans, sdkResource(req), { name: 'opik' });
+    return { traces, count: items.length, firstId: items[0]!.id };
   }
 
-  /** Reads and parses the body; Opik's 413 / 400 when it cannot. */
-  private async readJson(req: IncomingMessage): Promise<{ json: LosslessJson } | OpikReply> {
+  /** Reads and parses the body; Opik's 413 / 400 when it cannot (429 when there is no memory). */
+  private async readJson(
+    req: IncomingMessage,
+    reservation: Reservation,
+    pacer: Pacer,
+  ): Promise<{ json: LosslessJson } | OpikReply> {
     let raw: Buffer;
     try {
-      raw = await readBody(req, this.config.max_request_body_size);
+      raw = await readBody(req, this.config.max_request_body_size, reservation);
     } catch (err) {
       if (err instanceof CollectorError && err.code === 'ERR_BODY_TOO_LARGE') {
         return opikError(
@@ -182,10 +269,11 @@ export class OpikReceiver implements Component {
       }
       if (err instanceof CollectorError && err.code === 'ERR_UNSUPPORTED_ENCODING')
         return UNSUPPORTED_MEDIA_TYPE;
+      if (err instanceof RetryableError) throw err; // no memory for the rest of it
       return opikError(400, `Unable to process JSON. ${(err as Error).message}`);
     }
     try {
-      return { json: parseLossless(raw.toString('utf8')) };
+      return { json: await paced(parseLosslessSteps(raw.toString('utf8')), pacer) };
     } catch (err) {
       if (err instanceof JsonSyntaxError)
         return opikError(400, `Unable to process JSON. ${err.message}`);
@@ -234,7 +322,8 @@ export class OpikReceiver implements Component {
     if (items > 0) {
       this.report.refused(items);
       this.metrics.refused(route, items);
-    } else this.report.badRequest('ERR_SHUTTING_DOWN');
+    } else
+      this.report.badRequest(err instanceof CollectorError ? err.code : 'ERR_PIPELINE_REFUSED');
     this.settings.logger.debug(
       { route, items, reason: reply.message },
       'opik receiver: the pipeline refused a write',

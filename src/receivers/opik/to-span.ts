@@ -7,8 +7,9 @@ import {
   type SpanEvent,
   StatusCode,
 } from '../../pdata/traces.js';
+import { unpaced } from '../../pipeline/pacer.js';
 import type { ReceivedItem } from './items.js';
-import { type LosslessJson, stringifyLossless } from './lossless-json.js';
+import { type LosslessJson, stringifyLosslessSteps } from './lossless-json.js';
 
 /**
  * An Opik trace or span as a pipeline span, losing nothing (the attributes are listed in
@@ -21,6 +22,14 @@ import { type LosslessJson, stringifyLossless } from './lossless-json.js';
  * trace's top-level spans), so a trace viewer shows the tree Opik shows.
  */
 export function toSpan(item: ReceivedItem, receivedAtNs: bigint): Span {
+  return unpaced(toSpanSteps(item, receivedAtNs));
+}
+
+/** `toSpan` in steps: writing a large input, output or metadata as JSON text yields between parts. */
+export function* toSpanSteps(
+  item: ReceivedItem,
+  receivedAtNs: bigint,
+): Generator<void, Span, undefined> {
   const traceId = item.entity === 'trace' ? item.id : item.traceId!;
   const attributes: KeyValue[] = [];
   const add = (key: string, value: AnyValue | undefined) => {
@@ -36,9 +45,10 @@ export function toSpan(item: ReceivedItem, receivedAtNs: bigint): Span {
   add('opik.project_name', item.projectName);
   add('opik.project_id', item.projectId);
   add('opik.span.type', item.type);
-  payload(add, 'input', item.input);
-  payload(add, 'output', item.output);
-  if (item.metadata !== undefined) add('opik.metadata', stringifyLossless(item.metadata));
+  yield* payload(add, 'input', item.input);
+  yield* payload(add, 'output', item.output);
+  if (item.metadata !== undefined)
+    add('opik.metadata', yield* stringifyLosslessSteps(item.metadata));
   add('opik.tags', item.tags);
   add('opik.tags_to_add', item.tagsToAdd);
   add('opik.tags_to_remove', item.tagsToRemove);
@@ -85,14 +95,14 @@ export function usageAttribute(key: string): string {
 }
 
 /** A string is plain text; any other JSON value is its JSON text. */
-function payload(
+function* payload(
   add: (key: string, value: AnyValue | undefined) => void,
   which: 'input' | 'output',
   value: LosslessJson | undefined,
-): void {
+): Generator<void, void, undefined> {
   if (value === undefined) return;
   const plain = typeof value === 'string';
-  add(`${which}.value`, plain ? value : stringifyLossless(value));
+  add(`${which}.value`, plain ? value : yield* stringifyLosslessSteps(value));
   add(`${which}.mime_type`, plain ? 'text/plain' : 'application/json');
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:http2';
 import {
   credentials,
   type Metadata,
@@ -7,6 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../errors/errors.js';
 import { decodeStatus, decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
+import { MemoryProbe, oneBigSpan } from '../../testing/memory.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
@@ -92,5 +94,51 @@ describe('otlp receiver over gRPC', () => {
       message: 'memory is tight',
       retryDelayMs: 2000,
     });
+  });
+});
+
+/** One Export call over plain HTTP/2, which sends the frame it is given without copies of its own. */
+function exportOverHttp2(address: string, frame: Buffer): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const session = connect(`http://${address}`);
+    session.on('error', reject);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    stream.on('trailers', (trailers) => {
+      session.close();
+      resolve(trailers['grpc-status'] as string | undefined);
+    });
+    stream.on('error', reject);
+    stream.resume();
+    stream.end(frame);
+  });
+}
+
+describe('otlp receiver memory over gRPC', () => {
+  it('lets go of its copy of the message once it is decoded, before the pipeline answers', async () => {
+    const message = Buffer.from(encodeTracesRequest(oneBigSpan(8 * 1024 * 1024)));
+    const frame = Buffer.alloc(5 + message.length);
+    frame.writeUInt32BE(message.length, 1);
+    message.copy(frame, 5);
+    const probe = new MemoryProbe();
+    const config = otlpConfigSchema.parse({
+      protocols: { grpc: { endpoint: '127.0.0.1:0', max_recv_msg_size_mib: 16 } },
+    });
+    const r = createOtlpReceiver(testSettings('receiver', 'otlp'), config, probe);
+    await r.start(new TestHost());
+    try {
+      await probe.baseline();
+      expect(await exportOverHttp2(r.addresses.grpc!, frame)).toBe('0');
+      expect(probe.batches).toHaveLength(1);
+      // grpc-js keeps the frames it received until the call ends (one copy, ~8 MiB); the message
+      // it assembled from them is ours to let go of.
+      expect(probe.held.arrayBuffers).toBeLessThan(message.length * 1.5);
+    } finally {
+      await r.shutdown();
+    }
   });
 });

@@ -31,6 +31,23 @@ import { GrpcCode, replyFor } from '../../server/status.js';
 const identity = (b: Buffer) => b;
 const MiB = 1024 * 1024;
 
+/**
+ * A request message's bytes, handed over once. grpc-js keeps the request message until the call
+ * ends, which is after the pipeline has taken the spans: holding the bytes in this wrapper lets
+ * them be freed as soon as they are decoded.
+ */
+class RequestBytes {
+  readonly size: number;
+  constructor(private bytes: Buffer | undefined) {
+    this.size = bytes?.length ?? 0;
+  }
+  take(): Buffer {
+    const bytes = this.bytes ?? Buffer.alloc(0);
+    this.bytes = undefined;
+    return bytes;
+  }
+}
+
 // Bytes in and out: decoding happens in the handler, so a bad message is INVALID_ARGUMENT with
 // our message instead of an opaque INTERNAL from the transport.
 const traceService: ServiceDefinition = {
@@ -39,7 +56,7 @@ const traceService: ServiceDefinition = {
     requestStream: false,
     responseStream: false,
     requestSerialize: identity,
-    requestDeserialize: identity,
+    requestDeserialize: (b: Buffer) => new RequestBytes(b),
     responseSerialize: identity,
     responseDeserialize: identity,
   },
@@ -78,7 +95,7 @@ export async function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<Grpc
     'grpc.max_receive_message_length': opts.maxRecvMsgSizeMib * 1024 * 1024,
     interceptors: [gatekeeper(opts)],
   });
-  const exportHandler: handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+  const exportHandler: handleUnaryCall<RequestBytes, Buffer> = (call, callback) => {
     exportTraces(call.request, opts).then(
       (reply) => callback(null, reply),
       (err: unknown) => callback(toGrpcError(err)),
@@ -196,12 +213,12 @@ class ReloadingTlsCredentials extends ServerCredentials {
   }
 }
 
-async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise<Buffer> {
+async function exportTraces(request: RequestBytes, opts: GrpcReceiverOptions): Promise<Buffer> {
   if (!opts.accepting()) {
     opts.report.badRequest('ERR_SHUTTING_DOWN');
     throw new CollectorError('ERR_SHUTTING_DOWN', 'the collector is shutting down');
   }
-  const reservation = memoryBudget.reserve(request.length);
+  const reservation = memoryBudget.reserve(request.size);
   if (!reservation) {
     opts.report.badRequest('ERR_PIPELINE_REFUSED');
     throw noMemoryError();
@@ -212,7 +229,7 @@ async function exportTraces(request: Buffer, opts: GrpcReceiverOptions): Promise
     try {
       // In slices, so a large message does not hold the event loop.
       traces = await decodeTracesRequestPaced(
-        request,
+        request.take(),
         opts.limits,
         cut,
         undefined,

@@ -106,8 +106,14 @@ async function handle(
     let traces: Traces;
     const cut = new Truncations();
     try {
-      const body = await readBody(req, opts.maxBodySize, reservation);
-      traces = await encoding.decode(body, opts.limits, cut, opts.next.takesWire === true);
+      // No local holds the body: it would live until the pipeline answers (a batch in its wire
+      // form holds it instead, as the spans it stands for).
+      traces = await encoding.decode(
+        await readBody(req, opts.maxBodySize, reservation),
+        opts.limits,
+        cut,
+        opts.next.takesWire === true,
+      );
     } catch (err) {
       if (err instanceof CollectorError) opts.report.badRequest(err.code);
       return failure(res, encoding, err);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
 import { decodeStatusJson, encodeTracesJson } from '../../otlp/json-codec.js';
 import { decodeStatus, encodeTracesRequest } from '../../otlp/proto-codec.js';
+import { MemoryProbe, oneBigSpan, postBuffer } from '../../testing/memory.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
@@ -219,5 +220,29 @@ describe('otlp receiver with dify_aliyun_compat', () => {
   it('keeps the Collector’s answers without it: HEAD on / is 404', async () => {
     const res = await fetch(url.replace('/v1/traces', '/'), { method: 'HEAD' });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('otlp receiver memory', () => {
+  it('lets go of the request body once it is decoded, before the pipeline answers', async () => {
+    // 8 MiB of body (Buffer memory) that becomes one 8 MiB string (V8 heap) when decoded.
+    const body = Buffer.from(encodeTracesRequest(oneBigSpan(8 * 1024 * 1024)));
+    const probe = new MemoryProbe();
+    const config = otlpConfigSchema.parse({ protocols: { http: { endpoint: '127.0.0.1:0' } } });
+    const r = createOtlpReceiver(testSettings('receiver', 'otlp'), config, probe);
+    await r.start(new TestHost());
+    try {
+      await probe.baseline();
+      const status = await postBuffer(
+        `http://${r.addresses.http}/v1/traces`,
+        body,
+        'application/x-protobuf',
+      );
+      expect(status).toBe(200);
+      expect(probe.batches).toHaveLength(1);
+      expect(probe.held.arrayBuffers).toBeLessThan(body.length / 4);
+    } finally {
+      await r.shutdown();
+    }
   });
 });

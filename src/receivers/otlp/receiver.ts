@@ -5,7 +5,7 @@ import { receiverReport } from '../../receiverhelper/obsreport.js';
 import { type HttpListener, listenHttp } from '../../server/listen.js';
 import { listenOptions } from '../../server/server-settings.js';
 import type { OtlpReceiverConfig } from './config.js';
-import { type GrpcListener, startGrpcReceiver } from './grpc-server.js';
+import type { GrpcListener } from './grpc-server.js';
 import { createTracesHttpHandler } from './http-handler.js';
 
 export interface OtlpReceiver extends Component {
@@ -53,6 +53,8 @@ export function createOtlpReceiver(
       }
       if (grpcConfig) {
         try {
+          // grpc-js is loaded only by a receiver that serves gRPC: it costs memory at idle.
+          const { startGrpcReceiver } = await import('./grpc-server.js');
           grpc = await startGrpcReceiver({
             endpoint: grpcConfig.endpoint,
             maxRecvMsgSizeMib: grpcConfig.max_recv_msg_size_mib,

@@ -1,9 +1,10 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeTracesRequest } from '../../otlp/proto-codec.js';
 import { memoryBudget } from '../../pipeline/memory-budget.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
+import { rawClient as openRaw, type RawClient } from '../../testing/raw-client.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
 import { TracesSink } from '../../testing/sink.js';
 import { otlpConfigSchema } from './config.js';
@@ -27,22 +28,11 @@ async function start(protocols: Record<string, unknown>, sink = new TracesSink()
   return r;
 }
 
-/** A raw connection that records everything the server sends and when it closes. */
-function rawClient(address: string) {
-  const [host, port] = [
-    address.slice(0, address.lastIndexOf(':')),
-    address.slice(address.lastIndexOf(':') + 1),
-  ];
-  const socket = connect(Number(port), host);
-  sockets.push(socket);
-  let received = '';
-  socket.on('data', (d) => (received += d.toString()));
-  socket.on('error', () => {});
-  const closed = new Promise<number>((resolve) => {
-    const t0 = Date.now();
-    socket.on('close', () => resolve(Date.now() - t0));
-  });
-  return { socket, closed, received: () => received };
+/** A raw connection, closed after the test. */
+function rawClient(address: string): RawClient {
+  const c = openRaw(address);
+  sockets.push(c.socket);
+  return c;
 }
 
 describe('slow and numerous clients', () => {

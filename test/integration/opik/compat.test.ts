@@ -73,6 +73,8 @@ describe('opik exporter: the Collector’s sending_queue and credential semantic
     await until(() => fake.spans('Default Project').length === 3);
     expect(await metric(settings, 'otelcol_exporter_opik_dead_lettered_items_total')).toBe(0);
     expect(await metric(settings, 'otelcol_exporter_dead_lettered_spans_total')).toBe(0);
+    // The recovery is reported once the delivery that succeeded has been counted.
+    await until(() => host.reports.length === 2);
     expect(host.reports.map((r) => r.state)).toEqual(['degraded', 'ok']);
   });
 });

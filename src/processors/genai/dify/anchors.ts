@@ -26,17 +26,23 @@ export interface MessageAnchor {
   readonly appId?: string;
 }
 
-/** Runs and messages by id, least recently used forgotten first, each for `ttlMs`. */
+export interface CachedAnchor {
+  readonly value: RunAnchor | MessageAnchor;
+  readonly expires: number;
+}
+
+/**
+ * Runs and messages by id, least recently used forgotten first, each for `ttlMs`. `changed` is
+ * told the key of every entry put or forgotten (for a store that keeps the cache over restarts).
+ */
 export class AnchorCache {
-  private readonly entries = new Map<
-    string,
-    { value: RunAnchor | MessageAnchor; expires: number }
-  >();
+  private readonly entries = new Map<string, CachedAnchor>();
 
   constructor(
     private readonly size: number,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly changed?: (key: string) => void,
   ) {}
 
   putRun(a: RunAnchor): void {
@@ -59,10 +65,31 @@ export class AnchorCache {
     return this.entries.size;
   }
 
+  /** An entry as it is, without counting as a use (undefined once forgotten). */
+  entry(key: string): CachedAnchor | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Puts back an entry kept over a restart (least recently used first). */
+  restore(key: string, entry: CachedAnchor): void {
+    if (entry.expires <= this.now()) return;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.evict();
+  }
+
   private put(key: string, value: RunAnchor | MessageAnchor): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expires: this.now() + this.ttlMs });
-    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
+    this.changed?.(key);
+    this.evict();
+  }
+
+  private evict(): void {
+    if (this.entries.size <= this.size) return;
+    const oldest = this.entries.keys().next().value!;
+    this.entries.delete(oldest);
+    this.changed?.(oldest);
   }
 
   private get(key: string): RunAnchor | MessageAnchor | undefined {

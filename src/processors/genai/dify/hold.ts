@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { SpanInContext } from '../../../pdata/map-spans.js';
 import type { Span } from '../../../pdata/traces.js';
+import type { HoldAnchorRecord, HoldGroupRecord } from '../../../storage/hold-store.js';
 import type { DifyHoldConfig } from '../config.js';
 import { AnchorCache, type MessageAnchor, type RunAnchor } from './anchors.js';
 import {
@@ -35,6 +37,32 @@ export interface Released {
   readonly normalize: boolean;
 }
 
+/** What changed in the hold since the last `takeChanges`, for its store. */
+export interface HoldDelta {
+  /** Spans that came to wait, each with the key of its new record. */
+  readonly spans: readonly Held[];
+  readonly groups: readonly HoldGroupRecord[];
+  readonly groupsGone: readonly string[];
+  readonly anchors: readonly HoldAnchorRecord[];
+  readonly anchorsGone: readonly string[];
+  /** The store did not take the changes: they are written with the next ones. */
+  rollback(): void;
+}
+
+/** A span kept over a restart, read back. */
+export interface StoredSpan extends DifySpan {
+  readonly key: string;
+}
+
+/** What the hold changed since its store last took it (with a store only). */
+class Journal {
+  readonly unsaved = new Set<Held>();
+  readonly groups = new Set<string>();
+  readonly anchors = new Set<string>();
+  /** Spans released since the last `takeFreed`: their records go once what they became is accepted. */
+  freed: Held[] = [];
+}
+
 /**
  * The hold: groups Dify's provider spans by OTel trace until the span that names their run or
  * message has come (Dify's Phoenix provider sends a run's nodes first and its run span last,
@@ -49,14 +77,24 @@ export class DifyHold {
   private readonly anchors: AnchorCache;
   private bytes = 0;
   private spans = 0;
+  private readonly journal?: Journal;
 
+  /** `durable`: changes are kept for a store (`takeChanges`, `takeFreed`, `restore`). */
   constructor(
     private readonly config: DifyHoldConfig,
     private readonly metrics: HoldMetrics,
     private readonly dropHelpers: boolean,
     private readonly now: () => number = Date.now,
+    durable = false,
   ) {
-    this.anchors = new AnchorCache(config.anchor_cache_size, config.anchor_ttl, now);
+    const journal = durable ? new Journal() : undefined;
+    this.journal = journal;
+    this.anchors = new AnchorCache(
+      config.anchor_cache_size,
+      config.anchor_ttl,
+      now,
+      journal && ((key) => journal.anchors.add(key)),
+    );
   }
 
   get state() {
@@ -91,13 +129,15 @@ export class DifyHold {
         if (!this.dropHelpers) out.push({ ctx: s.ctx, normalize: true });
       } else if (!g.pending.some((h) => h.ctx.span.spanId === span.spanId)) {
         // (A span sent again while it waits, as a client's retry does, waits once.)
-        const bytes = approxBytes(span);
-        g.pending.push({ ...s, bytes });
-        this.bytes += bytes;
+        const h: Held = { ...s, bytes: approxBytes(span) };
+        g.pending.push(h);
+        this.bytes += h.bytes;
         this.spans++;
         this.metrics.held.inc();
+        this.journal?.unsaved.add(h);
       }
       touched.add(g);
+      this.journal?.groups.add(g.traceId);
     }
     for (const g of touched) out.push(...this.settle(g));
     out.push(...this.enforceBounds());
@@ -115,10 +155,148 @@ export class DifyHold {
     return out;
   }
 
+  /**
+   * What changed since the last call (undefined without a store, or when nothing did): spans
+   * that came to wait (given their record keys now), groups written or gone, anchors.
+   */
+  takeChanges(): HoldDelta | undefined {
+    const j = this.journal;
+    if (!j || (j.unsaved.size === 0 && j.groups.size === 0 && j.anchors.size === 0)) {
+      return undefined;
+    }
+    const spans = [...j.unsaved].filter((h) =>
+      this.groups.get(h.ctx.span.traceId)?.pending.includes(h),
+    );
+    for (const h of spans) h.key = randomUUID();
+    const groupIds = [...j.groups];
+    const anchorKeys = [...j.anchors];
+    j.unsaved.clear();
+    j.groups.clear();
+    j.anchors.clear();
+    const groups: HoldGroupRecord[] = [];
+    const groupsGone: string[] = [];
+    const taken: Array<[Group, string[], boolean]> = [];
+    for (const id of groupIds) {
+      const g = this.groups.get(id);
+      if (!g) {
+        groupsGone.push(id);
+        continue;
+      }
+      const changed = [...g.changed!];
+      g.changed!.clear();
+      taken.push([g, changed, g.stored]);
+      // What was stored of an earlier group of the same trace goes first.
+      if (!g.stored) groupsGone.push(id);
+      g.stored = true;
+      groups.push({ group: id, deadline: g.deadline, facts: g.facts(changed) });
+    }
+    const anchors: HoldAnchorRecord[] = [];
+    const anchorsGone: string[] = [];
+    for (const key of anchorKeys) {
+      const e = this.anchors.entry(key);
+      if (e) anchors.push({ key, value: JSON.stringify(e.value), expires: e.expires });
+      else anchorsGone.push(key);
+    }
+    return {
+      spans,
+      groups,
+      groupsGone,
+      anchors,
+      anchorsGone,
+      rollback: () => {
+        for (const h of spans) {
+          h.key = undefined;
+          j.unsaved.add(h);
+        }
+        for (const id of groupIds) j.groups.add(id);
+        for (const [g, changed, stored] of taken) {
+          for (const fact of changed) g.changed!.add(fact);
+          g.stored = stored;
+        }
+        for (const key of anchorKeys) j.anchors.add(key);
+      },
+    };
+  }
+
+  /** The spans released since the last call (with a store only). */
+  takeFreed(): Held[] {
+    const j = this.journal;
+    if (!j) return [];
+    const freed = j.freed;
+    j.freed = [];
+    return freed;
+  }
+
+  /**
+   * Puts back spans whose release was not accepted downstream: into their trace's group, or a
+   * new one that waits `wait_duration` again. Returns the record keys of spans that are waiting
+   * already (sent again meanwhile), whose records are no longer needed.
+   */
+  putBack(spans: readonly Held[]): string[] {
+    const extra: string[] = [];
+    for (const h of spans) {
+      const g = this.group(h.ctx.span.traceId);
+      this.journal?.groups.add(g.traceId);
+      if (g.pending.some((p) => p.ctx.span.spanId === h.ctx.span.spanId)) {
+        if (h.key) extra.push(h.key);
+        continue;
+      }
+      g.pending.push(h);
+      this.bytes += h.bytes;
+      this.spans++;
+      if (!h.key) this.journal?.unsaved.add(h);
+    }
+    return extra;
+  }
+
+  /**
+   * Loads what a store kept over a restart: the groups with their deadlines (a span without its
+   * group waits no longer), the spans in the order they came, the anchors. Returns what can go
+   * on at once; what is past its deadline goes with the next `expire`.
+   */
+  restore(
+    groups: readonly HoldGroupRecord[],
+    spans: readonly StoredSpan[],
+    anchors: readonly HoldAnchorRecord[],
+  ): Released[] {
+    for (const a of anchors) {
+      this.anchors.restore(a.key, {
+        value: JSON.parse(a.value) as RunAnchor | MessageAnchor,
+        expires: a.expires,
+      });
+    }
+    const loaded = new Map<string, Group>();
+    for (const r of groups) {
+      loaded.set(r.group, Group.restore(r.group, r.deadline, r.facts, this.journal !== undefined));
+    }
+    for (const s of spans) {
+      let g = loaded.get(s.ctx.span.traceId);
+      if (!g) {
+        g = new Group(s.ctx.span.traceId, this.now(), this.journal !== undefined);
+        loaded.set(g.traceId, g);
+        this.journal?.groups.add(g.traceId);
+      }
+      const h: Held = { ...s, bytes: approxBytes(s.ctx.span) };
+      g.pending.push(h);
+      this.bytes += h.bytes;
+      this.spans++;
+    }
+    for (const g of [...loaded.values()].sort((a, b) => a.deadline - b.deadline)) {
+      g.linkBytes = g.parents.size * LINK_BYTES;
+      this.bytes += g.linkBytes;
+      this.groups.set(g.traceId, g);
+    }
+    const out: Released[] = [];
+    for (const g of loaded.values())
+      if (this.groups.get(g.traceId) === g) out.push(...this.settle(g));
+    out.push(...this.enforceBounds());
+    return out;
+  }
+
   private group(traceId: string): Group {
     let g = this.groups.get(traceId);
     if (!g) {
-      g = new Group(traceId, this.now() + this.config.wait_duration);
+      g = new Group(traceId, this.now() + this.config.wait_duration, this.journal !== undefined);
       this.groups.set(traceId, g);
     }
     return g;
@@ -142,6 +320,7 @@ export class DifyHold {
     const queue = [first];
     while (queue.length > 0) {
       const g = queue.shift()!;
+      this.journal?.groups.add(g.traceId);
       const named = new Set<string>();
       out.push(...this.release(g, this.ready(g, named), false));
       for (const id of named) {
@@ -241,6 +420,7 @@ export class DifyHold {
   /** Ends the wait of every pending span of `g` and forgets the trace. */
   private giveUp(g: Group, reason: GiveUpReason): Released[] {
     this.groups.delete(g.traceId);
+    this.journal?.groups.add(g.traceId);
     this.bytes -= g.linkBytes;
     for (const id of g.awaited) {
       const waiters = this.waiting.get(id);
@@ -256,6 +436,10 @@ export class DifyHold {
     if (spans.length === 0) return [];
     const taken = new Set(spans);
     g.pending = g.pending.filter((h) => !taken.has(h));
+    if (this.journal) {
+      this.journal.freed.push(...spans);
+      for (const h of spans) this.journal.unsaved.delete(h);
+    }
     this.bytes -= spans.reduce((n, h) => n + h.bytes, 0);
     this.spans -= spans.length;
     if (!givingUp) this.metrics.released.inc(spans.length);

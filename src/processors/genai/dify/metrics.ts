@@ -11,6 +11,8 @@ export interface HoldMetrics {
   readonly released: Counter.Internal;
   /** Spans released without it, by why the wait ended. */
   readonly givenUp: (reason: GiveUpReason) => Counter.Internal;
+  /** Writes of the hold's storage that failed (their requests refused). */
+  readonly storeFailed: Counter.Internal;
 }
 
 export function holdMetrics(
@@ -57,5 +59,12 @@ export function holdMetrics(
       )
       .labels(processor),
     givenUp: (reason) => givenUp.labels({ ...processor, reason }),
+    storeFailed: t
+      .counter(
+        'otelcol_processor_genai_dify_storage_write_failures_total',
+        'Writes of the Dify hold to its storage that failed; their requests were refused (503).',
+        ['processor'],
+      )
+      .labels(processor),
   };
 }

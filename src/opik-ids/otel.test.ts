@@ -1,6 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hexToBytes, opikIdFromOtel } from './otel.js';
-import { isUuidV7, newUuidV7, uuidV7Timestamp } from './uuid.js';
+import { hexToBytes, opikIdFromOtel, writeUuidText } from './otel.js';
+import { isUuidV7, newUuidV7, stampV7, uuidV7Timestamp } from './uuid.js';
 
 const TS = 1767225600123;
 
@@ -37,5 +38,35 @@ describe('Opik ids', () => {
     [42, false],
   ])('recognises %s as UUIDv7: %s', (value, expected) => {
     expect(isUuidV7(value)).toBe(expected);
+  });
+});
+
+describe('opikIdFromOtel without strings', () => {
+  /** Opik's formula as the string code wrote it before: the reference the byte code must meet. */
+  const byText = (id: Uint8Array, ms: number) =>
+    stampV7(ms, `000000000000${createHash('sha256').update(id).digest('hex').slice(0, 20)}`);
+
+  it.each([
+    0,
+    1,
+    -5,
+    1767225600123,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 48 - 1,
+    2 ** 48 + 7,
+    1767225600123.9,
+  ])('gives the id the text formula gives at %d ms', (ms) => {
+    for (const size of [8, 16, 24, 64]) {
+      const id = randomBytes(size);
+      expect(opikIdFromOtel(id, ms)).toBe(byText(id, ms));
+    }
+  });
+
+  it('writes UUID text', () => {
+    const bytes = Buffer.from('019b76daa87b7c4baaa2e4ea076c6c6d', 'hex');
+    const out = Buffer.alloc(38, 0x20);
+    writeUuidText(out, 1, bytes, 0);
+    expect(out.toString('latin1')).toBe(' 019b76da-a87b-7c4b-aaa2-e4ea076c6c6d ');
   });
 });

@@ -480,7 +480,6 @@ describe.each([OPIK_2_1, OPIK_2_2])(
         expect(full.requests.length).toBeGreaterThan(0);
         if (route === 'rest') expect(full.accepted).not.toContain('otlp');
         else expect(full.accepted).toContain('traces');
-        if (process.env.PARITY_STATS) console.log(version, route, JSON.stringify(fast));
         // The fast path was taken: ids assigned and payloads mapped from the bytes (the spans the
         // fast mapping leaves are decoded one by one), no batch decoded whole. Batches whose
         // spans state their own Opik ids are decoded by the ids step, as designed.

@@ -40,6 +40,14 @@ describe('OTLP/gRPC failure classification', () => {
     expect(classifyGrpcFailure({ code, details: 'x' }, 't')).toBeInstanceOf(PermanentError);
   });
 
+  it('DEADLINE_EXCEEDED is the attempt timing out, as when the exporter’s own timer fires first', () => {
+    const err = classifyGrpcFailure({ code: status.DEADLINE_EXCEEDED, details: 'x' }, 't');
+    expect((err as RetryableError).code).toBe('ERR_EXPORT_TIMEOUT');
+    expect(
+      (classifyGrpcFailure({ code: status.UNAVAILABLE, details: 'x' }, 't') as RetryableError).code,
+    ).toBe('ERR_EXPORT_FAILED');
+  });
+
   it('RESOURCE_EXHAUSTED with RetryInfo is a throttle with the server’s delay', () => {
     const err = classifyGrpcFailure(
       { code: status.RESOURCE_EXHAUSTED, details: 'slow down', metadata: retryInfo(1500) },

@@ -31,7 +31,10 @@ export function classifyGrpcFailure(f: GrpcFailure, target: string): Error {
   const retryable =
     RETRYABLE.has(f.code) || (f.code === status.RESOURCE_EXHAUSTED && retryDelayMs !== undefined);
   if (!retryable) return new PermanentError('ERR_EXPORT_REJECTED', message);
-  return new RetryableError('ERR_EXPORT_FAILED', message, {
+  // The call's deadline is the exporter's `timeout`: the same failure as the attempt's own timer,
+  // whichever of the two fires first.
+  const code = f.code === status.DEADLINE_EXCEEDED ? 'ERR_EXPORT_TIMEOUT' : 'ERR_EXPORT_FAILED';
+  return new RetryableError(code, message, {
     retryAfterMs: retryDelayMs || undefined,
     throttled: f.code === status.RESOURCE_EXHAUSTED,
   });

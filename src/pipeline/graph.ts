@@ -13,6 +13,7 @@ import { componentKey, type ResolvedConfig } from '../config/resolve.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { fanout } from './fanout.js';
 import { CollectorHost } from './host.js';
+import { inTurns } from './turns.js';
 
 /** One built component and where it sits, in start order. */
 export interface Node {
@@ -94,7 +95,7 @@ export function buildGraph(config: ResolvedConfig, logger: Logger, telemetry: Te
     const receiver = (c.factory as ReceiverFactory).create(
       settings('receiver', id),
       c.config,
-      fanout(heads),
+      inTurns(fanout(heads)),
     );
     nodes.push({ kind: 'receiver', id, component: receiver });
   }

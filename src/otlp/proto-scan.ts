@@ -11,6 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { SpanTable, type WireGroup, type WireResource } from '../pdata/wire-traces.js';
+import { unpaced } from '../pipeline/pacer.js';
 import type { DecodeLimits } from './limits.js';
 import { ProtoError, ProtoReader } from './proto-reader.js';
 import {
@@ -40,11 +41,7 @@ export interface ScannedRequest {
 
 /** Scans at once (for small inputs and stored batches); `undefined` as `scanTraces`. */
 export function scanTracesRequest(bytes: Buffer, limits: DecodeLimits): ScannedRequest | undefined {
-  const steps = scanTraces(bytes, limits);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return unpaced(scanTraces(bytes, limits));
 }
 
 /**

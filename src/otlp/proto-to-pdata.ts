@@ -35,6 +35,7 @@ import {
   ARRAY_VALUE,
   EVENT,
   KEY_VALUE,
+  KEY_VALUE_LIST,
   LINK,
   REQUEST,
   RESOURCE,
@@ -442,40 +443,27 @@ function readAnyValue(ctx: Ctx, depth: number): AnyValue {
 }
 
 function readArray(ctx: Ctx, depth: number): readonly AnyValue[] {
-  const r = ctx.r;
-  const out: AnyValue[] = [];
-  let cut = false;
-  while (r.more) {
-    const tag = r.tag();
-    if (tag !== ARRAY_VALUE.values) {
-      r.skip(tag);
-      continue;
-    }
-    if (out.length >= ctx.limits.maxArrayLength) {
-      r.pos = r.lengthEnd();
-      cut = true;
-      continue;
-    }
-    const outer = r.enter();
-    try {
-      out.push(readAnyValue(ctx, depth));
-    } catch (err) {
-      throw locate(err, 'values', out.length);
-    }
-    r.leave(outer);
-  }
-  if (cut) ctx.cut.arrays++;
-  return out.length === 0 ? NONE : out;
+  return readElements(ctx, depth, ARRAY_VALUE.values, readAnyValue);
 }
 
 function readKvList(ctx: Ctx, depth: number): Attributes {
+  return readElements(ctx, depth, KEY_VALUE_LIST.values, readKeyValue);
+}
+
+/** The `tag` elements of an array or kvlist value, past `maxArrayLength` cut (and counted). */
+function readElements<T>(
+  ctx: Ctx,
+  depth: number,
+  tag: number,
+  readOne: (ctx: Ctx, depth: number) => T,
+): readonly T[] {
   const r = ctx.r;
-  const out: KeyValue[] = [];
+  const out: T[] = [];
   let cut = false;
   while (r.more) {
-    const tag = r.tag();
-    if (tag !== ARRAY_VALUE.values) {
-      r.skip(tag);
+    const t = r.tag();
+    if (t !== tag) {
+      r.skip(t);
       continue;
     }
     if (out.length >= ctx.limits.maxArrayLength) {
@@ -485,7 +473,7 @@ function readKvList(ctx: Ctx, depth: number): Attributes {
     }
     const outer = r.enter();
     try {
-      out.push(readKeyValue(ctx, depth));
+      out.push(readOne(ctx, depth));
     } catch (err) {
       throw locate(err, 'values', out.length);
     }

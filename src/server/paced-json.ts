@@ -99,6 +99,18 @@ export function* parseJsonItemsSteps(
   return items;
 }
 
+/** Sets a key as `JSON.parse` would, `__proto__` included (as an own property). */
+export function setJsonKey<T>(out: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else out[key] = value;
+}
+
 class Parser {
   constructor(
     private readonly text: Json,
@@ -190,14 +202,7 @@ class Parser {
       if (this.text[at] !== COLON) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
       const [value, end] = yield* this.value(at, depth);
-      if (key === '__proto__') {
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[key] = value;
+      setJsonKey(out, key, value);
       yield;
       at = this.skipSpace(end);
       const c = this.text[at];

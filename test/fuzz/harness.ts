@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { request } from 'undici';
+import { rawTraceService } from '../../src/otlp/trace-service.js';
 
 /** How often the stall sampler ticks, in ms. */
 const TICK_MS = 2;
@@ -59,21 +60,7 @@ export async function post(
   }
 }
 
-const identity = (b: Buffer) => b;
-const TraceService = makeGenericClientConstructor(
-  {
-    Export: {
-      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
-  'TraceService',
-);
+const TraceService = makeGenericClientConstructor(rawTraceService, 'TraceService');
 
 /** A raw OTLP/gRPC client: sends request bytes as they are, resolves with the status code. */
 export function grpcClient(address: string) {

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
-import {
-  type handleUnaryCall,
-  Server,
-  ServerCredentials,
-  type ServiceDefinition,
-} from '@grpc/grpc-js';
+import { type handleUnaryCall, Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deepMerge } from '../../config/merge.js';
 import { PermanentError, RetryableError } from '../../errors/errors.js';
 import { decodeTracesRequest, encodeTracesResponse } from '../../otlp/proto-codec.js';
+import { rawTraceService } from '../../otlp/trace-service.js';
 import { makeSpan, makeTraces } from '../../pdata/span.js';
 import type { Traces } from '../../pdata/traces.js';
 import { selfSignedCertificate } from '../../testing/certs.js';
@@ -163,24 +159,12 @@ describe('otlp exporter (gRPC) on the wire', () => {
 /** A grpc-js OTLP server with TLS: what a TLS-terminating gateway is to the exporter. */
 async function tlsServer(cert: { cert: string; key: string }) {
   const received: Traces[] = [];
-  const identity = (b: Buffer) => b;
-  const service: ServiceDefinition = {
-    Export: {
-      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  };
   const handler: handleUnaryCall<Buffer, Buffer> = (call, callback) => {
     received.push(decodeTracesRequest(call.request));
     callback(null, Buffer.from(encodeTracesResponse()));
   };
   const server = new Server();
-  server.addService(service, { Export: handler });
+  server.addService(rawTraceService, { Export: handler });
   const creds = ServerCredentials.createSsl(null, [
     { cert_chain: readFileSync(cert.cert), private_key: readFileSync(cert.key) },
   ]);

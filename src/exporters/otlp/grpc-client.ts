@@ -2,10 +2,10 @@ import { createSecureContext } from 'node:tls';
 import type { ServiceError } from '@grpc/grpc-js';
 import { ChannelCredentials, type ChannelOptions, Client, Metadata } from '@grpc/grpc-js';
 import { clientTlsOptions } from '../../config/tls.js';
+import { TRACE_EXPORT_PATH } from '../../otlp/trace-service.js';
 import { classifyGrpcFailure } from './classify.js';
 import { grpcTarget, type OtlpGrpcConfig, usesTls } from './config.js';
 
-const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (b: Buffer) => b;
 /** grpc-js's number for gzip in `grpc.default_compression_algorithm`. */
 const GZIP = 2;
@@ -47,7 +47,7 @@ export class TraceServiceClient {
         reject(signal.reason);
       };
       const call = this.client.makeUnaryRequest<Buffer, Buffer>(
-        EXPORT,
+        TRACE_EXPORT_PATH,
         identity,
         identity,
         Buffer.from(request.buffer, request.byteOffset, request.byteLength),

@@ -1,4 +1,5 @@
 import { unpaced } from '../../pipeline/pacer.js';
+import { setJsonKey } from '../../server/paced-json.js';
 
 /**
  * JSON read without losing what Opik keeps: numbers stay as their literal text (Opik's Jackson
@@ -159,7 +160,7 @@ export function* parseLosslessSteps(text: string): Generator<void, LosslessJson,
         return done;
       }
       if (top.kind === 'array') top.out.push(done);
-      else setKey(top.out, top.key, done);
+      else setJsonKey(top.out, top.key, done);
       skip();
       const d = text[i];
       if (d === ',') {
@@ -226,18 +227,6 @@ function jsonNumber(literal: string): JsonNumber {
     if (SHARED_NUMBERS.size < 4096) SHARED_NUMBERS.set(literal, n);
   }
   return n;
-}
-
-/** Sets a key as `JSON.parse` would, `__proto__` included (as an own property). */
-function setKey(out: LosslessObject, key: string, value: LosslessJson): void {
-  if (key === '__proto__') {
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else out[key] = value;
 }
 
 /** Compact JSON text of a value: raw UTF-8, `JSON.stringify`'s escapes, numbers as written. */

@@ -8,6 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../errors/errors.js';
 import { decodeStatus, decodeTracesResponse, encodeTracesRequest } from '../../otlp/proto-codec.js';
+import { rawTraceService } from '../../otlp/trace-service.js';
 import { MemoryProbe, oneBigSpan } from '../../testing/memory.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { TestHost, testSettings } from '../../testing/settings.js';
@@ -15,21 +16,7 @@ import { TracesSink } from '../../testing/sink.js';
 import { otlpConfigSchema } from './config.js';
 import { createOtlpReceiver, type OtlpReceiver } from './receiver.js';
 
-const identity = (b: Buffer) => b;
-const Client = makeGenericClientConstructor(
-  {
-    Export: {
-      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
-  'TraceService',
-);
+const Client = makeGenericClientConstructor(rawTraceService, 'TraceService');
 
 let sink: TracesSink;
 let receiver: OtlpReceiver;

@@ -22,13 +22,13 @@ import {
   encodeStatus,
   encodeTracesResponse,
 } from '../../otlp/proto-codec.js';
+import { rawTraceService } from '../../otlp/trace-service.js';
 import { spanCount } from '../../pdata/count.js';
 import type { Traces } from '../../pdata/traces.js';
 import { memoryBudget, noMemoryError } from '../../pipeline/memory-budget.js';
 import type { ReceiverReport } from '../../receiverhelper/obsreport.js';
 import { GrpcCode, replyFor } from '../../server/status.js';
 
-const identity = (b: Buffer) => b;
 const MiB = 1024 * 1024;
 
 /**
@@ -51,15 +51,7 @@ class RequestBytes {
 // Bytes in and out: decoding happens in the handler, so a bad message is INVALID_ARGUMENT with
 // our message instead of an opaque INTERNAL from the transport.
 const traceService: ServiceDefinition = {
-  Export: {
-    path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: identity,
-    requestDeserialize: (b: Buffer) => new RequestBytes(b),
-    responseSerialize: identity,
-    responseDeserialize: identity,
-  },
+  Export: { ...rawTraceService.Export, requestDeserialize: (b: Buffer) => new RequestBytes(b) },
 };
 
 export interface GrpcReceiverOptions {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeTracesRequest } from '../../otlp/proto-codec.js';
+import { rawTraceService } from '../../otlp/trace-service.js';
 import { memoryBudget } from '../../pipeline/memory-budget.js';
 import { everyFieldTraces } from '../../testing/otlp-fixtures.js';
 import { rawClient as openRaw, type RawClient } from '../../testing/raw-client.js';
@@ -109,21 +110,7 @@ describe('slow and numerous clients', () => {
 
   it('refuses a gRPC call with UNAVAILABLE before its message is read when memory is short', async () => {
     const r = await start({ grpc: { endpoint: '127.0.0.1:0' } });
-    const identity = (b: Buffer) => b;
-    const Client = makeGenericClientConstructor(
-      {
-        Export: {
-          path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-          requestStream: false,
-          responseStream: false,
-          requestSerialize: identity,
-          requestDeserialize: identity,
-          responseSerialize: identity,
-          responseDeserialize: identity,
-        },
-      },
-      'TraceService',
-    );
+    const Client = makeGenericClientConstructor(rawTraceService, 'TraceService');
     const client = new Client(r.addresses.grpc!, credentials.createInsecure());
     const call = () =>
       new Promise<ServiceError | null>((resolve) =>

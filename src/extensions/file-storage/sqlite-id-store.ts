@@ -5,7 +5,8 @@ import type { SqliteDatabase } from './database.js';
 /**
  * The id store in a component's SQLite file (`file_storage`), so that a restart neither splits a
  * trace nor forgets the Opik ids spans stated. Each call is one transaction, done before the call
- * returns; expired rows are pruned a thousand at a time as it goes.
+ * returns; expired rows are pruned a thousand at a time as it goes (found through an index on
+ * their expiry, so a call that finds none costs one index look-up).
  */
 export function sqliteIdStore(
   db: SqliteDatabase,
@@ -25,14 +26,26 @@ export function sqliteIdStore(
     record TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS opik_parked_trace ON opik_parked (trace_key, seq);`);
+  CREATE INDEX IF NOT EXISTS opik_parked_trace ON opik_parked (trace_key, seq);
+  CREATE INDEX IF NOT EXISTS opik_ids_expiry ON opik_ids (expires_at);
+  CREATE INDEX IF NOT EXISTS opik_parked_expiry ON opik_parked (expires_at);`);
   migrateTraceTimestamps(db, options.namespace);
   const ns = (key: string) => `${options.namespace}|${key}`;
-  const select = db.prepare('SELECT value, expires_at FROM opik_ids WHERE space = ? AND key = ?');
-  const upsert = db.prepare(
-    'INSERT INTO opik_ids (space, key, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (space, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+  // A row whose value or expiry is not of its type (damaged) counts as absent: it is replaced.
+  const live = (at: string) =>
+    `typeof(opik_ids.value) = 'text' AND typeof(opik_ids.expires_at) IN ('integer', 'real') AND opik_ids.expires_at > ${at}`;
+  /** Reads a live value and refreshes its TTL, in one statement. */
+  const readLive = db.prepare(
+    `UPDATE opik_ids SET expires_at = @until WHERE space = @space AND key = @key AND ${live('@at')} RETURNING value`,
   );
-  const touch = db.prepare('UPDATE opik_ids SET expires_at = ? WHERE space = ? AND key = ?');
+  /** Stores the value unless a live one is there; refreshes the TTL; returns the winner. */
+  const putLive = db.prepare(
+    `INSERT INTO opik_ids (space, key, value, expires_at) VALUES (@space, @key, @value, @until)
+     ON CONFLICT (space, key) DO UPDATE SET
+       value = CASE WHEN ${live('@at')} THEN opik_ids.value ELSE excluded.value END,
+       expires_at = excluded.expires_at
+     RETURNING value`,
+  );
   const prune = db.prepare(
     'DELETE FROM opik_ids WHERE rowid IN (SELECT rowid FROM opik_ids WHERE expires_at <= ? LIMIT 1000)',
   );
@@ -48,23 +61,27 @@ export function sqliteIdStore(
     'DELETE FROM opik_parked WHERE seq IN (SELECT seq FROM opik_parked WHERE expires_at <= ? LIMIT 1000)',
   );
 
-  /** The live value of a key, its TTL refreshed; a damaged row counts as none (it is replaced). */
+  /** The live value of a key, its TTL refreshed. */
   function read(space: string, key: string, at: number): string | undefined {
-    const row = select.get(space, key) as { value: unknown; expires_at: unknown } | undefined;
-    if (!row || typeof row.value !== 'string' || typeof row.expires_at !== 'number')
-      return undefined;
-    if (row.expires_at <= at) return undefined;
-    touch.run(at + options.ttlMs, space, key);
-    return row.value;
+    const row = readLive.get({ space, key, at, until: at + options.ttlMs }) as
+      | { value: string }
+      | undefined;
+    return row?.value;
   }
 
+  // Keyspaces that have rows: a look-up in one that has none (the `opik_*` spaces of a pipeline
+  // whose spans state no Opik ids) is answered without asking SQLite, key by key.
+  const anyIn = db.prepare('SELECT 1 FROM opik_ids WHERE space = ? LIMIT 1').pluck();
+  const holding = new Set<string>(SPACES.filter((space) => anyIn.get(space) !== undefined));
+
   const putAll = db.transaction((space: IdSpace, given: ReadonlyMap<string, string>) => {
+    holding.add(space);
     const at = now();
     const out = new Map<string, string>();
+    const until = at + options.ttlMs;
     for (const [key, value] of given) {
-      const winner = read(space, ns(key), at) ?? value;
-      upsert.run(space, ns(key), winner, at + options.ttlMs);
-      out.set(key, winner);
+      const row = putLive.get({ space, key: ns(key), value, at, until }) as { value: string };
+      out.set(key, row.value);
     }
     prune.run(at);
     return out;
@@ -72,6 +89,7 @@ export function sqliteIdStore(
   const getAll = db.transaction((space: IdSpace, keys: Iterable<string>) => {
     const at = now();
     const out = new Map<string, string>();
+    if (!holding.has(space)) return out;
     for (const key of keys) {
       const value = read(space, ns(key), at);
       if (value !== undefined) out.set(key, value);
@@ -82,7 +100,7 @@ export function sqliteIdStore(
     const at = now();
     const known = new Map<string, string>();
     for (const [traceId, record] of records) {
-      const opikTrace = read('opik_trace', ns(traceId), at);
+      const opikTrace = holding.has('opik_trace') ? read('opik_trace', ns(traceId), at) : undefined;
       if (opikTrace !== undefined) known.set(traceId, opikTrace);
       else {
         parkOne.run(ns(traceId), record, at + options.ttlMs);
@@ -136,6 +154,8 @@ export function guardedIdStore(open: () => IdStore): IdStore {
     takeParked: (traceIds) => call((s) => s.takeParked(traceIds)),
   };
 }
+
+const SPACES: readonly IdSpace[] = ['trace_timestamp', 'opik_trace', 'opik_span'];
 
 /** Rows of the `trace_timestamps` table earlier versions kept move into `opik_ids` once. */
 function migrateTraceTimestamps(db: SqliteDatabase, namespace: string): void {

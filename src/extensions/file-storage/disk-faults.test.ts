@@ -163,7 +163,7 @@ describe('file_storage with damaged rows', () => {
     await first.s.idStore(OWNER, options).putIfAbsent('opik_trace', new Map([['t', 'x']]));
     await first.s.shutdown();
     const db = new Database(join(dir, 'exporter_opik.db'));
-    db.prepare("UPDATE opik_ids SET value = x'00ff'").run();
+    db.prepare("UPDATE opik_id_log SET value = x'00ff'").run();
     db.close();
     const { s } = await storage(dir);
     const ids = s.idStore(OWNER, options);

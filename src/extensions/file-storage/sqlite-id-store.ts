@@ -1,24 +1,48 @@
-import type { IdSpace, IdStore, IdStoreOptions } from '../../storage/id-store.js';
+import type { IdStore, IdStoreOptions } from '../../storage/id-store.js';
 import { StorageUnavailableError } from '../../storage/unavailable.js';
-import type { SqliteDatabase } from './database.js';
+import { type SqliteDatabase, unsynced } from './database.js';
+
+/** One key's live value in memory, and the row of the log that keeps it on disk. */
+interface Entry {
+  value: string;
+  expiresAt: number;
+  /** The log row holding this value. */
+  seq: number;
+  /** The expiry that row carries (refreshes are written only when it falls behind, see below). */
+  stored: number;
+}
 
 /**
  * The id store in a component's SQLite file (`file_storage`), so that a restart neither splits a
- * trace nor forgets the Opik ids spans stated. Each call is one transaction, done before the call
- * returns; expired rows are pruned a thousand at a time as it goes (found through an index on
- * their expiry, so a call that finds none costs one index look-up).
+ * trace nor forgets the Opik ids spans stated.
+ *
+ * Ids are random keys: kept in a B-tree keyed by them, each new key would dirty a page of its own
+ * (a batch of 100 new traces wrote about 100 pages). So the file holds a log instead (rows in
+ * the order written: new rows share the last pages), and the live entries of this namespace are
+ * held in memory, as the memory store holds them: at most `maxEntries`, least recently used
+ * forgotten first (in memory and on disk). A call that changes nothing on
+ * disk (a look-up) does not touch the file. Every write is one transaction, done before the call
+ * returns, and memory changes only after it committed: a call the disk refuses changes nothing.
+ * Its commit does not sync the disk (`unsynced`): it survives a crash of the process at once, and
+ * a power loss from the next commit that syncs on, such as the persistent queue's commit of the
+ * batch these ids were given to, which follows at once. (A power loss before that loses the
+ * batch's ids and the batch itself, not yet acknowledged, together.)
+ *
+ * A read or write refreshes a key's TTL in memory at once; its row gets the new expiry only once
+ * the one it carries is less than half a TTL away. After a restart (the log is read back at
+ * start), a key may therefore expire up to half a TTL earlier than it would have in this process.
  */
 export function sqliteIdStore(
   db: SqliteDatabase,
   options: IdStoreOptions,
   now: () => number = Date.now,
 ): IdStore {
-  db.exec(`CREATE TABLE IF NOT EXISTS opik_ids (
+  db.exec(`CREATE TABLE IF NOT EXISTS opik_id_log (
+    seq INTEGER PRIMARY KEY,
     space TEXT NOT NULL,
     key TEXT NOT NULL,
     value TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
-    PRIMARY KEY (space, key)
+    expires_at INTEGER NOT NULL
   );
   CREATE TABLE IF NOT EXISTS opik_parked (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -26,29 +50,16 @@ export function sqliteIdStore(
     record TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS opik_parked_trace ON opik_parked (trace_key, seq);
-  CREATE INDEX IF NOT EXISTS opik_ids_expiry ON opik_ids (expires_at);
-  CREATE INDEX IF NOT EXISTS opik_parked_expiry ON opik_parked (expires_at);`);
-  migrateTraceTimestamps(db, options.namespace);
-  const ns = (key: string) => `${options.namespace}|${key}`;
-  // A row whose value or expiry is not of its type (damaged) counts as absent: it is replaced.
-  const live = (at: string) =>
-    `typeof(opik_ids.value) = 'text' AND typeof(opik_ids.expires_at) IN ('integer', 'real') AND opik_ids.expires_at > ${at}`;
-  /** Reads a live value and refreshes its TTL, in one statement. */
-  const readLive = db.prepare(
-    `UPDATE opik_ids SET expires_at = @until WHERE space = @space AND key = @key AND ${live('@at')} RETURNING value`,
+  CREATE INDEX IF NOT EXISTS opik_parked_trace ON opik_parked (trace_key, seq);`);
+  migrate(db, options.namespace);
+  const ttl = options.ttlMs;
+  const prefix = `${options.namespace}|`;
+  const entries = readLog(db, prefix, now(), options.maxEntries);
+
+  const append = db.prepare(
+    'INSERT INTO opik_id_log (space, key, value, expires_at) VALUES (?, ?, ?, ?)',
   );
-  /** Stores the value unless a live one is there; refreshes the TTL; returns the winner. */
-  const putLive = db.prepare(
-    `INSERT INTO opik_ids (space, key, value, expires_at) VALUES (@space, @key, @value, @until)
-     ON CONFLICT (space, key) DO UPDATE SET
-       value = CASE WHEN ${live('@at')} THEN opik_ids.value ELSE excluded.value END,
-       expires_at = excluded.expires_at
-     RETURNING value`,
-  );
-  const prune = db.prepare(
-    'DELETE FROM opik_ids WHERE rowid IN (SELECT rowid FROM opik_ids WHERE expires_at <= ? LIMIT 1000)',
-  );
+  const forget = db.prepare('DELETE FROM opik_id_log WHERE seq = ?');
   const parkOne = db.prepare(
     'INSERT INTO opik_parked (trace_key, record, expires_at) VALUES (?, ?, ?)',
   );
@@ -61,73 +72,168 @@ export function sqliteIdStore(
     'DELETE FROM opik_parked WHERE seq IN (SELECT seq FROM opik_parked WHERE expires_at <= ? LIMIT 1000)',
   );
 
-  /** The live value of a key, its TTL refreshed. */
-  function read(space: string, key: string, at: number): string | undefined {
-    const row = readLive.get({ space, key, at, until: at + options.ttlMs }) as
-      | { value: string }
-      | undefined;
-    return row?.value;
+  /** What one call writes: log rows (entries to hold once committed) and rows to delete. */
+  class Changes {
+    readonly rows = new Map<string, { space: string; key: string; entry: Entry }>();
+    readonly used = new Set<string>();
+
+    /** The live entry of a key (its TTL refreshed once committed), or undefined. */
+    read(space: string, key: string, at: number): string | undefined {
+      const k = `${space}|${key}`;
+      const e = entries.get(k);
+      if (!e || e.expiresAt <= at) return undefined;
+      this.used.add(k);
+      if (e.stored - at < ttl / 2) this.write(space, key, e.value, at);
+      return e.value;
+    }
+
+    write(space: string, key: string, value: string, at: number): void {
+      const entry = { value, expiresAt: at + ttl, seq: 0, stored: at + ttl };
+      this.rows.set(`${space}|${key}`, { space, key, entry });
+    }
+
+    /**
+     * Writes the rows in one transaction, with the deletion of the rows they replace and of the
+     * least recently used entries they push out; then changes memory.
+     */
+    commit(at: number, more?: () => void): void {
+      let added = 0;
+      const replaced: number[] = [];
+      for (const k of this.rows.keys()) {
+        const old = entries.get(k);
+        if (old) replaced.push(old.seq);
+        else added++;
+      }
+      const evicted: Array<[string, number]> = [];
+      const over = entries.size + added - options.maxEntries;
+      if (over > 0) {
+        for (const [k, e] of entries) {
+          if (evicted.length >= over) break;
+          if (!this.used.has(k) && !this.rows.has(k)) evicted.push([k, e.seq]);
+        }
+      }
+      if (this.rows.size > 0 || evicted.length > 0 || more) {
+        unsynced(
+          db,
+          db.transaction(() => {
+            for (const seq of replaced) forget.run(seq);
+            for (const [, seq] of evicted) forget.run(seq);
+            for (const { space, key, entry } of this.rows.values()) {
+              entry.seq = Number(
+                append.run(space, prefix + key, entry.value, entry.expiresAt).lastInsertRowid,
+              );
+            }
+            more?.();
+          }),
+        );
+      }
+      for (const k of this.used) {
+        const e = entries.get(k)!;
+        entries.delete(k); // most recently used last
+        e.expiresAt = at + ttl;
+        entries.set(k, e);
+      }
+      for (const [k, { entry }] of this.rows) {
+        entries.delete(k);
+        entries.set(k, entry);
+      }
+      for (const [k] of evicted) entries.delete(k);
+    }
   }
 
-  // Keyspaces that have rows: a look-up in one that has none (the `opik_*` spaces of a pipeline
-  // whose spans state no Opik ids) is answered without asking SQLite, key by key.
-  const anyIn = db.prepare('SELECT 1 FROM opik_ids WHERE space = ? LIMIT 1').pluck();
-  const holding = new Set<string>(SPACES.filter((space) => anyIn.get(space) !== undefined));
-
-  const putAll = db.transaction((space: IdSpace, given: ReadonlyMap<string, string>) => {
-    holding.add(space);
-    const at = now();
-    const out = new Map<string, string>();
-    const until = at + options.ttlMs;
-    for (const [key, value] of given) {
-      const row = putLive.get({ space, key: ns(key), value, at, until }) as { value: string };
-      out.set(key, row.value);
-    }
-    prune.run(at);
-    return out;
-  });
-  const getAll = db.transaction((space: IdSpace, keys: Iterable<string>) => {
-    const at = now();
-    const out = new Map<string, string>();
-    if (!holding.has(space)) return out;
-    for (const key of keys) {
-      const value = read(space, ns(key), at);
-      if (value !== undefined) out.set(key, value);
-    }
-    return out;
-  });
-  const parkAll = db.transaction((records: ReadonlyMap<string, string>) => {
-    const at = now();
-    const known = new Map<string, string>();
-    for (const [traceId, record] of records) {
-      const opikTrace = holding.has('opik_trace') ? read('opik_trace', ns(traceId), at) : undefined;
-      if (opikTrace !== undefined) known.set(traceId, opikTrace);
-      else {
-        parkOne.run(ns(traceId), record, at + options.ttlMs);
-        touchParked.run(at + options.ttlMs, ns(traceId));
-      }
-    }
-    pruneParked.run(at);
-    return known;
-  });
-  const takeAll = db.transaction((traceIds: Iterable<string>) => {
-    const at = now();
-    const out = new Map<string, string[]>();
-    for (const traceId of traceIds) {
-      const rows = parkedOf.all(ns(traceId), at) as Array<{ record: unknown }>;
-      unpark.run(ns(traceId));
-      const records = rows.flatMap((r) => (typeof r.record === 'string' ? [r.record] : []));
-      if (records.length > 0) out.set(traceId, records);
-    }
-    return out;
-  });
-
   return {
-    putIfAbsent: async (space, entries) => putAll(space, entries),
-    get: async (space, keys) => getAll(space, keys),
-    park: async (records) => parkAll(records),
-    takeParked: async (traceIds) => takeAll(traceIds),
+    async putIfAbsent(space, given) {
+      const at = now();
+      const changes = new Changes();
+      const out = new Map<string, string>();
+      for (const [key, value] of given) {
+        const winner = changes.read(space, key, at);
+        if (winner === undefined) changes.write(space, key, value, at);
+        out.set(key, winner ?? value);
+      }
+      changes.commit(at);
+      return out;
+    },
+    async get(space, keys) {
+      const at = now();
+      const changes = new Changes();
+      const out = new Map<string, string>();
+      for (const key of keys) {
+        const value = changes.read(space, key, at);
+        if (value !== undefined) out.set(key, value);
+      }
+      changes.commit(at);
+      return out;
+    },
+    async park(records) {
+      const at = now();
+      const changes = new Changes();
+      const known = new Map<string, string>();
+      const parked: Array<[string, string]> = [];
+      for (const [traceId, record] of records) {
+        const opikTrace = changes.read('opik_trace', traceId, at);
+        if (opikTrace !== undefined) known.set(traceId, opikTrace);
+        else parked.push([prefix + traceId, record]);
+      }
+      changes.commit(at, () => {
+        for (const [traceKey, record] of parked) {
+          parkOne.run(traceKey, record, at + ttl);
+          touchParked.run(at + ttl, traceKey);
+        }
+        pruneParked.run(at);
+      });
+      return known;
+    },
+    takeParked: async (traceIds) =>
+      db.transaction(() => {
+        const at = now();
+        const out = new Map<string, string[]>();
+        for (const traceId of traceIds) {
+          const rows = parkedOf.all(prefix + traceId, at) as Array<{ record: unknown }>;
+          unpark.run(prefix + traceId);
+          const records = rows.flatMap((r) => (typeof r.record === 'string' ? [r.record] : []));
+          if (records.length > 0) out.set(traceId, records);
+        }
+        return out;
+      })(),
   };
+}
+
+/**
+ * The live entries of a namespace in the log, oldest first (at most `max`: the newest), keyed by
+ * keyspace and key. Expired rows, rows of the namespace beyond `max` and damaged rows (a value
+ * or expiry not of its type) are deleted.
+ */
+function readLog(db: SqliteDatabase, prefix: string, at: number, max: number): Map<string, Entry> {
+  db.prepare(
+    "DELETE FROM opik_id_log WHERE typeof(value) <> 'text' OR typeof(expires_at) NOT IN ('integer', 'real') OR expires_at <= ?",
+  ).run(at);
+  const rows = db
+    .prepare(
+      'SELECT seq, space, substr(key, ?) AS key, value, expires_at FROM opik_id_log WHERE substr(key, 1, ?) = ? ORDER BY seq',
+    )
+    .all(prefix.length + 1, prefix.length, prefix) as Array<{
+    seq: number;
+    space: string;
+    key: string;
+    value: string;
+    expires_at: number;
+  }>;
+  const entries = new Map<string, Entry>();
+  const forget = db.prepare('DELETE FROM opik_id_log WHERE seq = ?');
+  for (const r of rows) {
+    const k = `${r.space}|${r.key}`;
+    const old = entries.get(k);
+    if (old) forget.run(old.seq);
+    entries.delete(k);
+    entries.set(k, { value: r.value, expiresAt: r.expires_at, seq: r.seq, stored: r.expires_at });
+  }
+  for (const [k, e] of entries) {
+    if (entries.size <= max) break;
+    entries.delete(k);
+    forget.run(e.seq);
+  }
+  return entries;
 }
 
 /**
@@ -155,19 +261,28 @@ export function guardedIdStore(open: () => IdStore): IdStore {
   };
 }
 
-const SPACES: readonly IdSpace[] = ['trace_timestamp', 'opik_trace', 'opik_span'];
-
-/** Rows of the `trace_timestamps` table earlier versions kept move into `opik_ids` once. */
-function migrateTraceTimestamps(db: SqliteDatabase, namespace: string): void {
-  const old = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'trace_timestamps'")
-    .get();
-  if (!old) return;
-  db.transaction(() => {
-    db.prepare(
-      `INSERT OR IGNORE INTO opik_ids (space, key, value, expires_at)
-       SELECT 'trace_timestamp', ? || '|' || trace_id, CAST(timestamp_ms AS TEXT), expires_at FROM trace_timestamps`,
-    ).run(namespace);
-    db.exec('DROP TABLE trace_timestamps');
-  })();
+/**
+ * Earlier versions kept ids in a table keyed by them (`opik_ids`), and before that trace
+ * timestamps in `trace_timestamps`: their live rows move into the log once.
+ */
+function migrate(db: SqliteDatabase, namespace: string): void {
+  const has = (name: string) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined;
+  if (has('opik_ids')) {
+    db.transaction(() => {
+      db.exec(`INSERT INTO opik_id_log (space, key, value, expires_at)
+        SELECT space, key, value, expires_at FROM opik_ids ORDER BY expires_at;
+        DROP TABLE opik_ids`);
+    })();
+  }
+  if (has('trace_timestamps')) {
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO opik_id_log (space, key, value, expires_at)
+         SELECT 'trace_timestamp', ? || '|' || trace_id, CAST(timestamp_ms AS TEXT), expires_at FROM trace_timestamps`,
+      ).run(namespace);
+      db.exec('DROP TABLE trace_timestamps');
+    })();
+  }
 }

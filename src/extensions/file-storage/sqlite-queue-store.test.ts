@@ -24,4 +24,27 @@ describe('SqliteQueueStore', () => {
     expect(store.totals).toEqual({ requests: 50, items: 50, bytes: expect.any(Number) });
     db.close();
   });
+
+  it('hands out what it put from memory, and what an earlier process put from the file, alike', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'queue-')), 'q.db');
+    const open = () =>
+      openDatabase(file, { fsync: true, busyTimeoutMs: 1000, logger: silentLogger() });
+    const db = open();
+    const store = new SqliteQueueStore(db, { logger: silentLogger() });
+    const put = one('kept');
+    await store.put([{ traces: put, items: 1, bytes: 0 }]);
+    await store.put([{ traces: one('left'), items: 1, bytes: 0 }]);
+    const [fresh] = store.take(1);
+    expect(fresh!.traces).toBe(put); // not read back
+    store.remove([fresh!.seq]);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL again after the deletion
+    db.close();
+
+    const again = new SqliteQueueStore(open(), { logger: silentLogger() });
+    const taken = again.take(10);
+    expect(taken.map((e) => e.traces.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name)).toEqual([
+      'left',
+    ]);
+    expect(again.totals).toMatchObject({ requests: 1, items: 1 });
+  });
 });

@@ -4,10 +4,15 @@ import { encodeTracesRequest, storedTracesRequest } from '../../otlp/proto-codec
 import type { Traces } from '../../pdata/traces.js';
 import type { QueueEntry, QueueStore, QueueTotals } from '../../storage/queue-store.js';
 import { StorageUnavailableError } from '../../storage/unavailable.js';
-import type { SqliteDatabase } from './database.js';
+import { type SqliteDatabase, unsynced } from './database.js';
 
 interface Pending {
-  readonly rows: ReadonlyArray<{ payload: Uint8Array; items: number; bytes: number }>;
+  readonly rows: ReadonlyArray<{
+    payload: Uint8Array;
+    items: number;
+    bytes: number;
+    traces: Traces;
+  }>;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -25,6 +30,9 @@ export interface SqliteQueueOptions {
  * share one transaction, and so one disk sync (group commit). Rows left at shutdown or by a crash
  * are taken again by the next process.
  *
+ * What this process put is also kept in memory until it is taken (up to `FRESH_BYTES`), so that a
+ * consumer keeping up does not read back and scan the bytes it has just written.
+ *
  * Faults of the disk: a commit that fails (disk full, read-only) rejects its `put`s with
  * `StorageUnavailableError` and changes nothing. Rows that cannot be deleted (SQLite needs room
  * in its log even to delete) stay, counted, and their deletion is tried again with every later
@@ -39,12 +47,16 @@ export class SqliteQueueStore implements QueueStore {
   private cursor = 0;
   private waitingCount = 0;
   private readonly takenItems = new Map<number, { items: number; bytes: number }>();
+  /** Rows put by this process and not yet taken, with the requests they store. */
+  private readonly fresh = new Map<number, { traces: Traces; items: number; bytes: number }>();
+  private freshBytes = 0;
   /** Taken rows handed back (`release`), handed out again first. */
   private released: number[] = [];
   /** Delivered rows whose DELETE failed; deleted with the next write that succeeds. */
   private readonly undeleted = new Set<number>();
   private readonly insert;
   private readonly selectAfter;
+  private readonly payloadOf;
   private readonly selectOne;
   private readonly deleteOne;
   private readonly selectOldest;
@@ -67,9 +79,11 @@ export class SqliteQueueStore implements QueueStore {
       items, bytes, payload
     )`);
     this.insert = db.prepare('INSERT INTO queue (items, bytes, payload) VALUES (?, ?, ?)');
+    // Without the payload: a fresh row's is not read (SQLite leaves its overflow pages alone).
     this.selectAfter = db.prepare(
-      'SELECT seq, items, bytes, payload FROM queue WHERE seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, items, bytes FROM queue WHERE seq > ? ORDER BY seq LIMIT ?',
     );
+    this.payloadOf = db.prepare('SELECT payload FROM queue WHERE seq = ?').pluck();
     this.selectOne = db.prepare('SELECT seq, items, bytes, payload FROM queue WHERE seq = ?');
     this.deleteOne = db.prepare('DELETE FROM queue WHERE seq = ?');
     this.selectOldest = db.prepare(
@@ -100,7 +114,7 @@ export class SqliteQueueStore implements QueueStore {
   put(requests: ReadonlyArray<{ traces: Traces; items: number; bytes: number }>): Promise<void> {
     const rows = requests.map((r) => {
       const payload = encodeTracesRequest(r.traces);
-      return { payload, items: r.items, bytes: payload.byteLength };
+      return { payload, items: r.items, bytes: payload.byteLength, traces: r.traces };
     });
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ rows, resolve, reject });
@@ -115,17 +129,28 @@ export class SqliteQueueStore implements QueueStore {
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending.splice(0);
+    const seqs: number[] = [];
     try {
       this.db.transaction(() => {
-        for (const p of batch) for (const r of p.rows) this.insert.run(r.items, r.bytes, r.payload);
+        for (const p of batch) {
+          for (const r of p.rows) {
+            seqs.push(Number(this.insert.run(r.items, r.bytes, r.payload).lastInsertRowid));
+          }
+        }
       })();
     } catch (err) {
       const refused = new StorageUnavailableError('the sending queue cannot store the data', err);
       for (const p of batch) p.reject(refused);
       return;
     }
+    let k = 0;
     for (const p of batch) {
       for (const r of p.rows) {
+        const seq = seqs[k++]!;
+        if (this.freshBytes + r.bytes <= FRESH_BYTES) {
+          this.fresh.set(seq, { traces: r.traces, items: r.items, bytes: r.bytes });
+          this.freshBytes += r.bytes;
+        }
         this.totals.requests++;
         this.totals.items += r.items;
         this.totals.bytes += r.bytes;
@@ -143,7 +168,7 @@ export class SqliteQueueStore implements QueueStore {
   take(maxItems: number): QueueEntry[] {
     const out: QueueEntry[] = [];
     let items = 0;
-    const fits = (row: Row) => out.length === 0 || items + row.items <= maxItems;
+    const fits = (row: { items: number }) => out.length === 0 || items + row.items <= maxItems;
     while (this.released.length > 0) {
       const row = this.selectOne.get(this.released[0]) as Row | undefined;
       if (row && !fits(row)) return out;
@@ -157,16 +182,18 @@ export class SqliteQueueStore implements QueueStore {
     // A page at a time: a row that cannot be read is set aside (a write), which SQLite does not
     // allow while a query is still being stepped through.
     for (;;) {
-      const page = this.selectAfter.all(this.cursor, PAGE_ROWS) as Row[];
+      const page = this.selectAfter.all(this.cursor, PAGE_ROWS) as Omit<Row, 'payload'>[];
       if (page.length === 0) return out;
-      for (const row of page) {
-        if (!fits(row)) return out;
-        this.cursor = row.seq;
-        const entry = this.read(row);
+      for (const meta of page) {
+        if (!fits(meta)) return out;
+        this.cursor = meta.seq;
+        const entry =
+          this.takeFresh(meta.seq) ??
+          this.read({ ...meta, payload: this.payloadOf.get(meta.seq) as Buffer });
         if (!entry) continue;
         out.push(entry);
         items += entry.items;
-        this.takenItems.set(row.seq, { items: entry.items, bytes: entry.bytes });
+        this.takenItems.set(meta.seq, { items: entry.items, bytes: entry.bytes });
         this.waitingCount -= entry.items;
       }
     }
@@ -186,9 +213,12 @@ export class SqliteQueueStore implements QueueStore {
     for (const seq of seqs) this.undeleted.add(seq);
     const doomed = [...this.undeleted];
     try {
-      this.db.transaction(() => {
-        for (const seq of doomed) this.deleteOne.run(seq);
-      })();
+      // A deletion lost to a power cut only sends its rows again (at least once).
+      unsynced(this.db, () =>
+        this.db.transaction(() => {
+          for (const seq of doomed) this.deleteOne.run(seq);
+        })(),
+      );
     } catch (err) {
       if (doomed.length === seqs.length) {
         this.options.logger.warn(
@@ -217,6 +247,7 @@ export class SqliteQueueStore implements QueueStore {
     } catch {
       return undefined; // the disk cannot even delete: the queue refuses instead
     }
+    this.takeFresh(row.seq);
     this.totals.requests--;
     this.totals.items -= row.items;
     this.totals.bytes -= row.bytes;
@@ -225,6 +256,8 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   close(): void {
+    this.fresh.clear();
+    this.freshBytes = 0;
     // Pending puts were never acknowledged; the storage closes the database itself.
     for (const p of this.pending.splice(0)) p.reject(new Error('queue closed'));
   }
@@ -262,6 +295,15 @@ export class SqliteQueueStore implements QueueStore {
     this.options.onSetAside?.();
   }
 
+  /** The entry of a row this process put, from memory (and forgotten there), if it is kept. */
+  private takeFresh(seq: number): QueueEntry | undefined {
+    const kept = this.fresh.get(seq);
+    if (!kept) return undefined;
+    this.fresh.delete(seq);
+    this.freshBytes -= kept.bytes;
+    return { seq, ...kept };
+  }
+
   private entry(row: Row): QueueEntry {
     return {
       seq: row.seq,
@@ -271,6 +313,9 @@ export class SqliteQueueStore implements QueueStore {
     };
   }
 }
+
+/** At most this many bytes of requests put and not yet taken are kept in memory as well. */
+const FRESH_BYTES = 16 * 1024 * 1024;
 
 /** Rows read per query while taking. */
 const PAGE_ROWS = 64;

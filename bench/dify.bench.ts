@@ -3,7 +3,8 @@
  * each per second on one core. Prints three figures for the `workflow_app` fixture and its five
  * node rows (about 20 KB of JSON per trace):
  *   convert  — envelopes already parsed → spans (the mapping alone)
- *   decode   — request bodies (JSON text, 50 envelopes each) → spans
+ *   decode   — request bodies (JSON text, 50 envelopes each) → spans, each envelope converted as
+ *              soon as it is parsed (as the receiver does)
  *   http     — the real receiver on 127.0.0.1:0, bodies POSTed by a client in a worker thread
  *              (its own core), the pipeline a no-op consumer
  * Each figure is measured BENCH_ROUNDS times (default 3) for BENCH_SECONDS each (default 3); the
@@ -12,8 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { NO_LIMITS } from '../src/otlp/limits.js';
 import { convertBatch } from '../src/receivers/dify/batch.js';
-import { decodeItems } from '../src/receivers/dify/decode.js';
+import { decodeItemsSteps } from '../src/receivers/dify/decode.js';
 import { difyReceiverFactory } from '../src/receivers/dify/factory.js';
 import { convertItem } from '../src/receivers/dify/mapping/convert.js';
 import type { DifyReceiver } from '../src/receivers/dify/receiver.js';
@@ -112,7 +114,9 @@ await report(
   'decode',
   () =>
     rate((i) => {
-      const batch = convertBatch(decodeItems(bodies[i % bodies.length]!, 'json'));
+      const batch = convertBatch(
+        decodeItemsSteps(bodies[i % bodies.length]!, 'json', NO_LIMITS.maxDepth),
+      );
       if (batch.spanCount !== PER_REQUEST * 6) throw new Error('wrong span count');
     }) * PER_REQUEST,
 );

@@ -56,10 +56,7 @@ export function* parseJsonSteps(
   const start = p.skipSpace(0);
   if (start >= text.length) throw new JsonError('Unexpected end of JSON input');
   const [value, end] = yield* p.value(start, 0);
-  const rest = p.skipSpace(end);
-  if (rest < text.length) {
-    throw new JsonError(`Unexpected non-whitespace character after JSON at position ${rest}`);
-  }
+  p.end(end);
   return value;
 }
 
@@ -79,24 +76,38 @@ export function* parseJsonItemsSteps(
   maxDepth: number,
   split = true,
   maxItems = Number.POSITIVE_INFINITY,
-): Generator<void, JsonItem[], undefined> {
+): Generator<undefined, JsonItem[], undefined> {
+  const items: JsonItem[] = [];
+  for (const step of jsonItemSteps(body, maxDepth, split, maxItems)) {
+    if (step) items.push(step);
+    yield;
+  }
+  return items;
+}
+
+/**
+ * `parseJsonItemsSteps` as a stream: each item is yielded as soon as it is parsed (`undefined`
+ * between pieces of an item), so a caller can take it and let it go before the next one is
+ * built. A flaw after some items were yielded (a syntax error further on, one item too many)
+ * still throws, at the point where it is found.
+ */
+export function* jsonItemSteps(
+  body: string | Uint8Array,
+  maxDepth: number,
+  split = true,
+  maxItems = Number.POSITIVE_INFINITY,
+): Generator<JsonItem | undefined, void, undefined> {
   const text = bytesOf(body);
   const p = new Parser(text, maxDepth, maxItems);
   const start = p.skipSpace(0);
   if (start >= text.length) throw new JsonError('Unexpected end of JSON input');
-  let items: JsonItem[];
-  let end: number;
-  if (split && text[start] === OPEN_BRACKET) [items, end] = yield* p.items(start);
-  else {
-    const [item, itemEnd] = yield* p.item(start);
-    items = [item];
-    end = itemEnd;
+  if (split && text[start] === OPEN_BRACKET) {
+    p.end(yield* p.items(start));
+    return;
   }
-  const rest = p.skipSpace(end);
-  if (rest < text.length) {
-    throw new JsonError(`Unexpected non-whitespace character after JSON at position ${rest}`);
-  }
-  return items;
+  const [item, end] = yield* p.item(start);
+  p.end(end);
+  yield item;
 }
 
 /** Sets a key as `JSON.parse` would, `__proto__` included (as an own property). */
@@ -124,27 +135,36 @@ class Parser {
     return pos;
   }
 
-  /** The elements of the array at `pos`, each an item of its own (see `parseJsonItemsSteps`). */
-  *items(pos: number): Generator<void, [JsonItem[], number], undefined> {
-    const out: JsonItem[] = [];
+  /** Throws unless only whitespace follows `pos`. */
+  end(pos: number): void {
+    const rest = this.skipSpace(pos);
+    if (rest < this.text.length) {
+      throw new JsonError(`Unexpected non-whitespace character after JSON at position ${rest}`);
+    }
+  }
+
+  /**
+   * Yields the elements of the array at `pos`, each an item of its own (see
+   * `parseJsonItemsSteps`), and returns the position after the array.
+   */
+  *items(pos: number): Generator<JsonItem | undefined, number, undefined> {
+    let count = 0;
     let at = this.skipSpace(pos + 1);
-    if (this.text[at] === CLOSE_BRACKET) return [out, at + 1];
+    if (this.text[at] === CLOSE_BRACKET) return at + 1;
     for (;;) {
-      if (out.length >= this.maxItems)
-        throw new JsonTooManyItems(`more than ${this.maxItems} items`);
+      if (count++ >= this.maxItems) throw new JsonTooManyItems(`more than ${this.maxItems} items`);
       const [item, end] = yield* this.item(at);
-      out.push(item);
-      yield;
+      yield item;
       at = this.skipSpace(end);
       const c = this.text[at];
-      if (c === CLOSE_BRACKET) return [out, at + 1];
+      if (c === CLOSE_BRACKET) return at + 1;
       if (c !== COMMA) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
     }
   }
 
   /** One item at `pos`: its value, or the note that it nests too deep (and where it ends). */
-  *item(pos: number): Generator<void, [JsonItem, number], undefined> {
+  *item(pos: number): Generator<undefined, [JsonItem, number], undefined> {
     try {
       const [value, end] = yield* this.value(pos, 0);
       return [{ value }, end];
@@ -172,7 +192,7 @@ class Parser {
   }
 
   /** The value starting at `pos` (no leading space) and the position just after it. */
-  *value(pos: number, depth: number): Generator<void, [unknown, number], undefined> {
+  *value(pos: number, depth: number): Generator<undefined, [unknown, number], undefined> {
     const end = this.smallEnd(pos, depth);
     if (end >= 0) return [this.parsePiece(pos, end), end];
     return this.text[pos] === OPEN_BRACE
@@ -190,7 +210,7 @@ class Parser {
     return c === QUOTE ? this.stringEnd(pos) : this.scalarEnd(pos);
   }
 
-  private *object(pos: number, depth: number): Generator<void, [unknown, number], undefined> {
+  private *object(pos: number, depth: number): Generator<undefined, [unknown, number], undefined> {
     const out: Record<string, unknown> = {};
     let at = this.skipSpace(pos + 1);
     if (this.text[at] === CLOSE_BRACE) return [out, at + 1];
@@ -212,7 +232,7 @@ class Parser {
     }
   }
 
-  private *array(pos: number, depth: number): Generator<void, [unknown, number], undefined> {
+  private *array(pos: number, depth: number): Generator<undefined, [unknown, number], undefined> {
     const out: unknown[] = [];
     let at = this.skipSpace(pos + 1);
     if (this.text[at] === CLOSE_BRACKET) return [out, at + 1];

@@ -44,18 +44,23 @@ export interface ConvertedBatch {
 const RESOURCE = [{ key: 'service.name', value: 'dify' }];
 const SCOPE = { name: 'dify' };
 
-/** Converts the items of one request at once, without limits (tests and benchmarks). */
-export function convertBatch(items: readonly RawItem[]): ConvertedBatch {
+/**
+ * Converts the items of one request at once, without limits (tests and benchmarks): a list, or
+ * the stream `decodeItemsSteps` yields.
+ */
+export function convertBatch(items: Iterable<RawItem | undefined>): ConvertedBatch {
   return unpaced(convertBatchSteps(items, NO_LIMITS, new Truncations()));
 }
 
 /**
- * Converts the items of one request in steps; one bad item never stops the others (partial
- * success). The request limits apply: more spans than `maxSpans` refuse the request
- * (`ERR_TOO_MANY_SPANS`), long values are cut (counted in `cut`).
+ * Converts the items of one request in steps, taking each as it comes (`undefined` is a pause of
+ * the decoder: yielded on); one bad item never stops the others (partial success). The request
+ * limits apply: more spans than `maxSpans` refuse the request (`ERR_TOO_MANY_SPANS`, once the
+ * rest of the items was read, so that a body that is not JSON further on is refused as such),
+ * long values are cut (counted in `cut`).
  */
 export function* convertBatchSteps(
-  items: readonly RawItem[],
+  items: Iterable<RawItem | undefined>,
   limits: DecodeLimits,
   cut: Truncations,
 ): Generator<void, ConvertedBatch, undefined> {
@@ -65,6 +70,7 @@ export function* convertBatchSteps(
   let skippedItems = 0;
   let rejectedItems = 0;
   let acceptedItems = 0;
+  let refused: Error | undefined;
   const reject = (index: number, message: string) => {
     rejectedItems++;
     if (problems.length < MAX_LISTED_PROBLEMS) {
@@ -75,24 +81,33 @@ export function* convertBatchSteps(
       });
     }
   };
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index]!;
+  let index = -1;
+  for (const item of items) {
+    // After a refusal the rest is only read (see above).
+    if (item === undefined || refused) {
+      yield;
+      continue;
+    }
+    index++;
     if ('invalid' in item) {
       reject(index, item.invalid);
+      yield;
       continue;
     }
     // A run's node rows are one span each: too many refuse the request before any is mapped.
-    if (spans.length + nodeRows(item.value) > limits.maxSpans) throw tooManySpans(limits.maxSpans);
+    if (spans.length + nodeRows(item.value) > limits.maxSpans) {
+      refused = tooManySpans(limits.maxSpans);
+      continue;
+    }
     const result = yield* convertItemSteps(item.value);
     if (result.outcome === 'spans') {
       const problem = outOfRange(result.spans);
-      if (problem) {
-        reject(index, problem);
-        continue;
+      if (problem) reject(index, problem);
+      else {
+        acceptedItems++;
+        for (const s of result.spans) spans.push(s);
+        if (spans.length > limits.maxSpans) refused = tooManySpans(limits.maxSpans);
       }
-      acceptedItems++;
-      for (const s of result.spans) spans.push(s);
-      if (spans.length > limits.maxSpans) throw tooManySpans(limits.maxSpans);
     } else if (result.outcome === 'skipped') {
       skippedItems++;
       const label = skippedTypeLabel(result.traceInfoType);
@@ -100,6 +115,7 @@ export function* convertBatchSteps(
     } else reject(index, result.message);
     yield;
   }
+  if (refused) throw refused;
   const traces = yield* limitTraces(makeTraces(spans, RESOURCE, SCOPE), limits, cut);
   return {
     traces,

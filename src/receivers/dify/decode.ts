@@ -1,8 +1,12 @@
 import { CollectorError } from '../../errors/errors.js';
 import { NO_LIMITS } from '../../otlp/limits.js';
-import { unpaced } from '../../pipeline/pacer.js';
 import { mimeType } from '../../server/content-type.js';
-import { type JsonItem, JsonTooManyItems, parseJsonItemsSteps } from '../../server/paced-json.js';
+import {
+  type JsonItem,
+  JsonTooManyItems,
+  jsonItemSteps,
+  parseJsonItemsSteps,
+} from '../../server/paced-json.js';
 
 /** How a request body is framed, from its Content-Type. */
 export type Framing = 'json' | 'ndjson';
@@ -35,48 +39,55 @@ export function framingOf(contentType: string | undefined): Framing {
 export type RawItem = { readonly value: unknown } | { readonly invalid: string };
 
 /**
- * Splits a body into items, in steps (the generator yields between pieces of the body, so a
- * large one can be decoded while the event loop keeps running). JSON: one envelope, or an array
- * of them; a body that is not JSON is a bad request as a whole. NDJSON: one item per non-blank
- * line; a line that is not JSON is that item's problem only. Either way an item nested deeper
- * than `maxDepth` is that item's problem only.
+ * Splits a body into items, in steps: yields each item as soon as it is decoded (`undefined`
+ * between pieces of the body, so a large one can be decoded while the event loop keeps running),
+ * so that the caller can convert it and let it go before the next one is built. JSON: one
+ * envelope, or an array of them; a body that is not JSON is a bad request as a whole (thrown
+ * where the flaw is found, possibly after some items were yielded). NDJSON: one item per
+ * non-blank line; a line that is not JSON is that item's problem only. Either way an item nested
+ * deeper than `maxDepth` is that item's problem only.
  */
 export function* decodeItemsSteps(
   body: Buffer,
   framing: Framing,
   maxDepth: number,
   maxItems = Number.POSITIVE_INFINITY,
-): Generator<void, RawItem[], undefined> {
+): Generator<RawItem | undefined, void, undefined> {
   // A byte-order mark some editors write.
   const text = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
   if (framing === 'ndjson') return yield* decodeLines(text, maxDepth, maxItems);
-  let items: JsonItem[];
   try {
-    items = yield* parseJsonItemsSteps(text, maxDepth, true, maxItems);
+    if (startsArray(text)) {
+      for (const step of jsonItemSteps(text, maxDepth, true, maxItems)) yield step && rawItem(step);
+      return;
+    }
+    const [item] = yield* parseJsonItemsSteps(text, maxDepth, true, maxItems);
+    if ('value' in item! && !isObjectOrArray(item.value)) {
+      throw new CollectorError(
+        'ERR_BAD_REQUEST',
+        'the body must be a JSON object (one envelope) or a JSON array of envelopes',
+      );
+    }
+    yield rawItem(item!);
   } catch (err) {
+    if (err instanceof CollectorError) throw err;
     if (err instanceof JsonTooManyItems) throw tooManyItems(maxItems);
     throw new CollectorError(
       'ERR_BAD_REQUEST',
       `the body is not valid JSON: ${(err as Error).message}`,
     );
   }
-  const single = items.length === 1 && 'value' in items[0]! ? items[0].value : undefined;
-  if (single !== undefined && !isObjectOrArray(single) && !startsArray(text)) {
-    throw new CollectorError(
-      'ERR_BAD_REQUEST',
-      'the body must be a JSON object (one envelope) or a JSON array of envelopes',
-    );
-  }
-  return items.map(rawItem);
 }
 
-/** `decodeItemsSteps` at once (tests, benchmarks, small bodies). */
+/** `decodeItemsSteps` at once, every item in a list (tests, benchmarks, small bodies). */
 export function decodeItems(
   body: Buffer,
   framing: Framing,
   maxDepth = NO_LIMITS.maxDepth,
 ): RawItem[] {
-  return unpaced(decodeItemsSteps(body, framing, maxDepth));
+  const items: RawItem[] = [];
+  for (const step of decodeItemsSteps(body, framing, maxDepth)) if (step) items.push(step);
+  return items;
 }
 
 function isBlank(line: Buffer): boolean {
@@ -114,8 +125,8 @@ function* decodeLines(
   text: Buffer,
   maxDepth: number,
   maxItems: number,
-): Generator<void, RawItem[], undefined> {
-  const items: RawItem[] = [];
+): Generator<RawItem | undefined, void, undefined> {
+  let items = 0;
   let lineNo = 0;
   for (let start = 0; start <= text.length; ) {
     const nl = text.indexOf(0x0a, start);
@@ -124,14 +135,14 @@ function* decodeLines(
     const line = text.subarray(start, end);
     start = end + 1;
     if (isBlank(line)) continue;
-    if (items.length >= maxItems) throw tooManyItems(maxItems);
+    if (items++ >= maxItems) throw tooManyItems(maxItems);
+    let item: RawItem;
     try {
-      const [item] = yield* parseJsonItemsSteps(line, maxDepth, false);
-      items.push('value' in item! ? item! : { invalid: `line ${lineNo} is ${item!.tooDeep}` });
+      const [parsed] = yield* parseJsonItemsSteps(line, maxDepth, false);
+      item = 'value' in parsed! ? parsed! : { invalid: `line ${lineNo} is ${parsed!.tooDeep}` };
     } catch (err) {
-      items.push({ invalid: `line ${lineNo} is not valid JSON: ${(err as Error).message}` });
+      item = { invalid: `line ${lineNo} is not valid JSON: ${(err as Error).message}` };
     }
-    yield;
+    yield item;
   }
-  return items;
 }

@@ -4,7 +4,7 @@ import type { Component, Host, Settings, TracesConsumer } from '../../component/
 import { CollectorError } from '../../errors/errors.js';
 import { type DecodeLimits, Truncations } from '../../otlp/limits.js';
 import type { Reservation } from '../../pipeline/memory-budget.js';
-import { Pacer, paced } from '../../pipeline/pacer.js';
+import { paced } from '../../pipeline/pacer.js';
 import { decodeLimits } from '../../receiverhelper/limits.js';
 import { type ReceiverReport, receiverReport } from '../../receiverhelper/obsreport.js';
 import { readBody, reserveForBody } from '../../server/body.js';
@@ -164,18 +164,12 @@ export class DifyReceiver implements Component {
     reservation: Reservation,
     cut: Truncations,
   ): Promise<ConvertedBatch> {
-    // In slices: a 20 MiB body is parsed and converted while the event loop keeps running.
-    const pacer = new Pacer();
-    const items = await paced(
-      decodeItemsSteps(
-        await readBody(req, this.config.max_request_body_size, reservation),
-        framing,
-        this.limits.maxDepth,
-        this.limits.maxSpans,
-      ),
-      pacer,
-    );
-    return paced(convertBatchSteps(items, this.limits, cut), pacer);
+    const body = await readBody(req, this.config.max_request_body_size, reservation);
+    // In slices: a 20 MiB body is parsed and converted while the event loop keeps running. Each
+    // item is converted as soon as it is parsed, so the parsed items of a request are not all
+    // alive at once (what the garbage collector would copy while other requests take turns).
+    const items = decodeItemsSteps(body, framing, this.limits.maxDepth, this.limits.maxSpans);
+    return paced(convertBatchSteps(items, this.limits, cut));
   }
 
   /** Skipped and rejected items are counted here; accepted and refused spans after `consume`. */

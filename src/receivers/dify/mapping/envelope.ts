@@ -1,4 +1,5 @@
 import type { Span } from '../../../pdata/traces.js';
+import { setJsonKey } from '../../../server/paced-json.js';
 import { type ExternalTrace, externalTrace } from './external-trace.js';
 import type { JsonObject, Reader } from './reader.js';
 import { type ParsedTime, secondsToNs } from './time.js';
@@ -52,9 +53,10 @@ export function errorText(info: Reader): string | undefined {
 
 /** `metadata` plus our additions, without keys whose value is undefined. */
 export function withExtras(meta: JsonObject, extras: JsonObject): JsonObject {
-  // No prototype: a `__proto__` key in Dify's metadata stays a plain key.
-  const out: JsonObject = Object.create(null);
-  for (const k in meta) out[k] = meta[k];
-  for (const k in extras) if (extras[k] !== undefined) out[k] = extras[k];
+  // A `__proto__` key in Dify's metadata stays a plain key (as JSON.parse made it). Not an
+  // object without prototype: V8 keeps those as hash tables, slower to fill and to stringify.
+  const out: JsonObject = {};
+  for (const k in meta) setJsonKey<unknown>(out, k, meta[k]);
+  for (const k in extras) if (extras[k] !== undefined) setJsonKey<unknown>(out, k, extras[k]);
   return out;
 }

@@ -136,21 +136,18 @@ export function encodeSpansRequest(spans: ReadonlyArray<Span | Uint8Array>): Uin
  * some spans were rejected.
  */
 export function encodeTracesResponse(partial?: PartialSuccess): Uint8Array {
+  if (partial === undefined) return new Uint8Array(0);
   const w = new ReverseWriter(64);
-  if (partial !== undefined) {
-    const mark = w.length;
-    if (partial.errorMessage) {
-      const m = w.length;
-      w.string(partial.errorMessage);
-      w.close(m, PARTIAL_SUCCESS.errorMessage);
-    }
-    const rejected = Math.trunc(partial.rejectedSpans);
-    if (rejected) {
-      varint64(w, rejected);
-      w.uint32(PARTIAL_SUCCESS.rejectedSpans);
-    }
-    w.close(mark, EXPORT_RESPONSE.partialSuccess);
+  if (partial.errorMessage) {
+    w.string(partial.errorMessage);
+    w.close(0, PARTIAL_SUCCESS.errorMessage);
   }
+  const rejected = Math.trunc(partial.rejectedSpans);
+  if (rejected) {
+    varint64(w, rejected);
+    w.uint32(PARTIAL_SUCCESS.rejectedSpans);
+  }
+  w.close(0, EXPORT_RESPONSE.partialSuccess);
   return w.finish();
 }
 
@@ -165,7 +162,7 @@ export function decodeTracesResponse(bytes: Uint8Array): PartialSuccess | undefi
         r.skip(tag);
         continue;
       }
-      // A repeated message field is merged into the one before, as protobuf reads it.
+      // A message field given twice is merged into the first, as protobuf's encoding has it.
       partial ??= { rejectedSpans: 0, errorMessage: '' };
       const outer = r.enter();
       while (r.more) {

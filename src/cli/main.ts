@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { builtinFactories } from '../components.js';
+import { loadBuiltinFactories, loadFactoriesFor } from '../components.js';
 import { type CliArgs, COMMANDS, parseCliArgs, USAGE } from './args.js';
 import { runCommand } from './commands/run.js';
 import { type Output, validateCommand } from './commands/validate.js';
@@ -26,22 +26,24 @@ async function dispatch(args: CliArgs): Promise<number> {
     io.out(version());
     return 0;
   }
+  // A command that reads a configuration loads the factories of the types it names only.
+  const factories = () => loadFactoriesFor(args.configs, args.sets);
   switch (args.command) {
     case 'run':
       return runCommand(
         args.configs,
         args.sets,
         args.flags['shutdown-timeout'] as string | undefined,
-        builtinFactories,
+        await factories(),
         io,
       );
     case 'validate':
-      return validateCommand(args.configs, args.sets, builtinFactories, io);
+      return validateCommand(args.configs, args.sets, await factories(), io);
     // The other commands are loaded when used, so that `run` does not carry their modules
     // (`doctor` loads SQLite, for one).
     case 'components':
       return (await import('./commands/components.js')).componentsCommand(
-        builtinFactories,
+        await loadBuiltinFactories(),
         version(),
         io,
       );
@@ -53,14 +55,14 @@ async function dispatch(args: CliArgs): Promise<number> {
           mode: args.flags.mode as string | undefined,
           format: args.flags.format as string | undefined,
         },
-        builtinFactories,
+        await factories(),
         io,
       );
     case 'doctor':
       return (await import('./commands/doctor.js')).doctorCommand(
         args.configs,
         args.sets,
-        builtinFactories,
+        await factories(),
         io,
       );
     case 'replay':
@@ -68,7 +70,7 @@ async function dispatch(args: CliArgs): Promise<number> {
         args.rest[0],
         args.configs,
         args.sets,
-        builtinFactories,
+        await factories(),
         io,
       );
     default:

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { builtinFactories } from '../components.js';
+import { loadBuiltinFactories } from '../components.js';
 import { parseYamlSource } from '../config/load.js';
 import { Locations } from '../config/location.js';
 import { resolveConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors/errors.js';
 import { TestHost } from '../testing/settings.js';
 import { clientAuthenticator, serverAuthenticator } from './auth.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 function problems(yaml: string): string[] {
   const locations = new Locations();

@@ -118,6 +118,25 @@ export function resolveConfig(
   return { components, ...service, unsetEnv: expansion.unset };
 }
 
+/**
+ * The kind and type of every component the loaded config defines under its sections, before
+ * anything is checked (ids that do not parse are left out; `resolveConfig` reports them).
+ */
+export function namedComponents(
+  loaded: LoadedConfig,
+): Array<{ readonly kind: Kind; readonly type: string }> {
+  const named: Array<{ kind: Kind; type: string }> = [];
+  for (const [section, kind] of SECTIONS) {
+    const entries = loaded.raw[section];
+    if (!isMap(entries)) continue;
+    for (const id of Object.keys(entries)) {
+      const parsed = parseComponentId(id);
+      if (typeof parsed !== 'string') named.push({ kind, type: parsed.type });
+    }
+  }
+  return named;
+}
+
 type Report = (path: readonly (string | number)[], message: string) => void;
 
 function resolveComponent(

@@ -1,21 +1,28 @@
 /**
  * OTLP/protobuf ↔ pdata for traces, plus the export response and the `google.rpc.Status` error
- * body. Requests are decoded by protobufjs and its message objects converted straight to pdata
- * (`proto-to-pdata.ts`; no `toObject`, no JSON in between). They are encoded straight from pdata
- * by our own writer (`pdata-to-proto.ts`): protobufjs's writer allocates an object per field and
- * took 3.5× as long. The small replies go through protobufjs both ways.
+ * body, read by our own reader (`proto-reader.ts`, `proto-to-pdata.ts`) and written by our own
+ * writer (`proto-writer.ts`, `pdata-to-proto.ts`): protobufjs's writer allocates an object per
+ * field and took 3.5× as long. protobufjs is only the tests' reference (`proto-schema.ts`), so
+ * the collector does not load it.
  */
 import type { Span, Traces } from '../pdata/traces.js';
 import { WireTraces } from '../pdata/wire-traces.js';
 import { Pacer, paced, unpaced } from '../pipeline/pacer.js';
 import { badRequest, FieldError, unencodable } from './field-error.js';
-import { int64FromLong, type LongBits } from './int64.js';
 import { type DecodeLimits, NO_LIMITS, Truncations } from './limits.js';
 import { spansToProto, tracesToProto } from './pdata-to-proto.js';
 import { ProtoError, ProtoReader } from './proto-reader.js';
 import { scanTraces, scanTracesRequest } from './proto-scan.js';
-import { ExportTraceServiceResponse, RetryInfo, RpcStatus } from './proto-schema.js';
+import {
+  ANY,
+  DURATION,
+  EXPORT_RESPONSE,
+  PARTIAL_SUCCESS,
+  RETRY_INFO,
+  RPC_STATUS,
+} from './proto-tags.js';
 import { tracesFromProto } from './proto-to-pdata.js';
+import { ReverseWriter } from './proto-writer.js';
 import {
   durationFromMs,
   isRetryInfoTypeUrl,
@@ -129,28 +136,47 @@ export function encodeSpansRequest(spans: ReadonlyArray<Span | Uint8Array>): Uin
  * some spans were rejected.
  */
 export function encodeTracesResponse(partial?: PartialSuccess): Uint8Array {
-  const message =
-    partial === undefined
-      ? {}
-      : {
-          partialSuccess: {
-            rejectedSpans: Math.trunc(partial.rejectedSpans) || undefined,
-            errorMessage: partial.errorMessage || undefined,
-          },
-        };
-  return ExportTraceServiceResponse.encode(message).finish();
+  if (partial === undefined) return new Uint8Array(0);
+  const w = new ReverseWriter(64);
+  if (partial.errorMessage) {
+    w.string(partial.errorMessage);
+    w.close(0, PARTIAL_SUCCESS.errorMessage);
+  }
+  const rejected = Math.trunc(partial.rejectedSpans);
+  if (rejected) {
+    varint64(w, rejected);
+    w.uint32(PARTIAL_SUCCESS.rejectedSpans);
+  }
+  w.close(0, EXPORT_RESPONSE.partialSuccess);
+  return w.finish();
 }
 
 /** Decodes an `ExportTraceServiceResponse`; `undefined` when it reports no partial success. */
 export function decodeTracesResponse(bytes: Uint8Array): PartialSuccess | undefined {
-  const m = decodeWith<{
-    partialSuccess: { rejectedSpans: LongBits | number; errorMessage: string } | null;
-  }>(ExportTraceServiceResponse, bytes);
-  if (m.partialSuccess === null) return undefined;
-  return {
-    rejectedSpans: Number(int64FromLong(m.partialSuccess.rejectedSpans)),
-    errorMessage: m.partialSuccess.errorMessage,
-  };
+  try {
+    const r = new ProtoReader(bytes);
+    let partial: { rejectedSpans: number; errorMessage: string } | undefined;
+    while (r.more) {
+      const tag = r.tag();
+      if (tag !== EXPORT_RESPONSE.partialSuccess) {
+        r.skip(tag);
+        continue;
+      }
+      // A message field given twice is merged into the first, as protobuf's encoding has it.
+      partial ??= { rejectedSpans: 0, errorMessage: '' };
+      const outer = r.enter();
+      while (r.more) {
+        const t = r.tag();
+        if (t === PARTIAL_SUCCESS.rejectedSpans) partial.rejectedSpans = Number(r.varint64());
+        else if (t === PARTIAL_SUCCESS.errorMessage) partial.errorMessage = r.string(Infinity);
+        else r.skip(t);
+      }
+      r.leave(outer);
+    }
+    return partial;
+  } catch (err) {
+    throw decodeError(err);
+  }
 }
 
 /**
@@ -158,24 +184,38 @@ export function decodeTracesResponse(bytes: Uint8Array): PartialSuccess | undefi
  * packed into `details` as a `google.protobuf.Any` (type URL `RETRY_INFO_TYPE_URL`).
  */
 export function encodeStatus(s: StatusReply): Uint8Array {
-  // `type_url`, not `typeUrl`: protobufjs bundles google/protobuf/any.proto as a JSON descriptor
-  // that `keepCase: false` never renames.
-  const details =
-    s.retryDelayMs === undefined
-      ? []
-      : [{ type_url: RETRY_INFO_TYPE_URL, value: encodeRetryInfo(s.retryDelayMs) }];
-  return RpcStatus.encode({
-    code: s.code === 0 ? undefined : s.code,
-    message: s.message === '' ? undefined : s.message,
-    details,
-  }).finish();
-}
-
-function encodeRetryInfo(ms: number): Uint8Array {
-  const { seconds, nanos } = durationFromMs(ms);
-  return RetryInfo.encode({
-    retryDelay: { seconds: seconds || undefined, nanos: nanos || undefined },
-  }).finish();
+  const w = new ReverseWriter(128);
+  if (s.retryDelayMs !== undefined) {
+    // details[0]: an Any whose value is a RetryInfo { retry_delay: Duration }.
+    const { seconds, nanos } = durationFromMs(s.retryDelayMs);
+    const any = w.length;
+    const retryInfo = w.length;
+    const duration = w.length;
+    if (nanos) {
+      varint64(w, nanos);
+      w.uint32(DURATION.nanos);
+    }
+    if (seconds) {
+      varint64(w, seconds);
+      w.uint32(DURATION.seconds);
+    }
+    w.close(duration, RETRY_INFO.retryDelay);
+    w.close(retryInfo, ANY.value);
+    const url = w.length;
+    w.string(RETRY_INFO_TYPE_URL);
+    w.close(url, ANY.type_url);
+    w.close(any, RPC_STATUS.details);
+  }
+  if (s.message !== '') {
+    const m = w.length;
+    w.string(s.message);
+    w.close(m, RPC_STATUS.message);
+  }
+  if (s.code !== 0) {
+    varint64(w, s.code);
+    w.uint32(RPC_STATUS.code);
+  }
+  return w.finish();
 }
 
 /**
@@ -183,40 +223,67 @@ function encodeRetryInfo(ms: number): Uint8Array {
  * other details are ignored.
  */
 export function decodeStatus(bytes: Uint8Array): StatusReply {
-  const m = decodeWith<{
-    code: number;
-    message: string;
-    details: readonly { type_url: string; value: Uint8Array | readonly number[] }[];
-  }>(RpcStatus, bytes);
-  for (const detail of m.details) {
-    if (!isRetryInfoTypeUrl(detail.type_url)) continue;
-    const info = decodeWith<{
-      retryDelay: { seconds: LongBits | number; nanos: number } | null;
-    }>(RetryInfo, detail.value);
-    const delay = info.retryDelay;
-    const retryDelayMs =
-      delay === null ? 0 : msFromDuration(Number(int64FromLong(delay.seconds)), delay.nanos);
-    return { code: m.code, message: m.message, retryDelayMs };
-  }
-  return { code: m.code, message: m.message };
-}
-
-/** Runs protobufjs's decoder, turning its parse errors into `ERR_BAD_REQUEST`. */
-function decodeWith<T>(
-  type: { decode(reader: Uint8Array): unknown },
-  bytes: Uint8Array | readonly number[],
-): T {
   try {
-    // A Buffer makes protobufjs pick its BufferReader, which decodes strings natively.
-    return type.decode(asBuffer(bytes)) as T;
+    const r = new ProtoReader(bytes);
+    let code = 0;
+    let message = '';
+    let retryDelayMs: number | undefined;
+    while (r.more) {
+      const tag = r.tag();
+      if (tag === RPC_STATUS.code) code = Number(BigInt.asIntN(32, r.varint64()));
+      else if (tag === RPC_STATUS.message) message = r.string(Infinity);
+      else if (tag === RPC_STATUS.details && retryDelayMs === undefined) {
+        retryDelayMs = retryDelayOf(r);
+      } else r.skip(tag);
+    }
+    return retryDelayMs === undefined ? { code, message } : { code, message, retryDelayMs };
   } catch (err) {
-    throw badRequest(err, INVALID);
+    throw decodeError(err);
   }
 }
 
-function asBuffer(bytes: Uint8Array | readonly number[]): Buffer {
+/** The delay of a `details` entry that is a `RetryInfo`, else undefined. */
+function retryDelayOf(r: ProtoReader): number | undefined {
+  const outer = r.enter();
+  let typeUrl = '';
+  let value: Uint8Array = new Uint8Array(0);
+  while (r.more) {
+    const t = r.tag();
+    if (t === ANY.type_url) typeUrl = r.string(Infinity);
+    else if (t === ANY.value) value = r.bytes(Infinity);
+    else r.skip(t);
+  }
+  r.leave(outer);
+  if (!isRetryInfoTypeUrl(typeUrl)) return undefined;
+  const info = new ProtoReader(value);
+  let seconds = 0;
+  let nanos = 0;
+  while (info.more) {
+    const t = info.tag();
+    if (t !== RETRY_INFO.retryDelay) {
+      info.skip(t);
+      continue;
+    }
+    const o = info.enter();
+    while (info.more) {
+      const d = info.tag();
+      if (d === DURATION.seconds) seconds = Number(info.varint64());
+      else if (d === DURATION.nanos) nanos = Number(BigInt.asIntN(32, info.varint64()));
+      else info.skip(d);
+    }
+    info.leave(o);
+  }
+  return msFromDuration(seconds, nanos);
+}
+
+/** An `int64`/`int32` varint: a negative value as its 64-bit two's complement (10 bytes). */
+function varint64(w: ReverseWriter, v: number): void {
+  const bits = BigInt.asUintN(64, BigInt(v));
+  w.uint64(Number(bits & 0xffff_ffffn), Number(bits >> 32n));
+}
+
+/** `bytes` as a Buffer over the same memory. */
+function asBuffer(bytes: Uint8Array): Buffer {
   if (Buffer.isBuffer(bytes)) return bytes;
-  // protobufjs's default for an absent bytes field is a plain `[]`.
-  if (!ArrayBuffer.isView(bytes)) return Buffer.from(bytes as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -12,7 +12,7 @@ import {
   encodeTracesResponse,
 } from './proto-codec.js';
 import { ExportTraceServiceResponse, RetryInfo, RpcStatus } from './proto-schema.js';
-import { RETRY_INFO_TYPE_URL } from './replies.js';
+import { durationFromMs, RETRY_INFO_TYPE_URL } from './replies.js';
 
 describe('export responses', () => {
   it('are empty for full success', () => {
@@ -69,6 +69,47 @@ describe('error statuses', () => {
     expect(status.details[0].type_url).toBe(RETRY_INFO_TYPE_URL);
     const info = RetryInfo.toObject(RetryInfo.decode(status.details[0].value), { longs: Number });
     expect(info).toEqual({ retryDelay: { seconds: 1, nanos: 500_000_000 } });
+  });
+
+  it('write the bytes protobufjs writes', () => {
+    for (const s of [
+      { code: 14, message: 'unavailable', retryDelayMs: 2500 },
+      { code: 8, message: '', retryDelayMs: 0 },
+      { code: 0, message: 'é', retryDelayMs: 0.5 },
+      { code: 3, message: 'bad request' },
+    ]) {
+      const { seconds, nanos } = durationFromMs(s.retryDelayMs ?? 0);
+      const details =
+        s.retryDelayMs === undefined
+          ? []
+          : [
+              {
+                type_url: RETRY_INFO_TYPE_URL,
+                value: RetryInfo.encode({
+                  retryDelay: { seconds: seconds || undefined, nanos: nanos || undefined },
+                }).finish(),
+              },
+            ];
+      const expected = RpcStatus.encode({
+        code: s.code || undefined,
+        message: s.message || undefined,
+        details,
+      }).finish();
+      expect(Buffer.from(encodeStatus(s))).toEqual(Buffer.from(expected));
+    }
+    for (const p of [
+      { rejectedSpans: 3, errorMessage: 'x' },
+      { rejectedSpans: 0, errorMessage: '' },
+      { rejectedSpans: 2 ** 40, errorMessage: '' },
+    ]) {
+      const expected = ExportTraceServiceResponse.encode({
+        partialSuccess: {
+          rejectedSpans: p.rejectedSpans || undefined,
+          errorMessage: p.errorMessage || undefined,
+        },
+      }).finish();
+      expect(Buffer.from(encodeTracesResponse(p))).toEqual(Buffer.from(expected));
+    }
   });
 
   it('round-trip with and without a retry delay', () => {

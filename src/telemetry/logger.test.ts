@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleLine } from './logger.js';
+import { consoleLine, isoTime } from './logger.js';
 
 describe('console log encoding', () => {
   it('writes time, level, component, message and the other fields, tab-separated', () => {
@@ -19,5 +19,15 @@ describe('console log encoding', () => {
   it('marks a line without a component, and leaves out empty fields', () => {
     const json = '{"level":"info","time":"t","service":"s","msg":"collector stopped"}';
     expect(consoleLine(json)).toBe('t\tinfo\t-\tcollector stopped');
+  });
+});
+
+describe('log time', () => {
+  it('is what toISOString writes', () => {
+    for (const t of [
+      0, 1_767_225_600_000, 1_767_225_599_999, 951_782_400_123, 253_402_300_799_999,
+    ]) {
+      expect(isoTime(t)).toBe(`,"time":"${new Date(t).toISOString()}"`);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { ProcessorFactory } from '../component/types.js';
-import { builtinFactories } from '../components.js';
+import { loadBuiltinFactories } from '../components.js';
 import { parseYamlSource } from '../config/load.js';
 import { Locations } from '../config/location.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -7,6 +7,8 @@ import { ConfigError, formatIssue } from '../errors/errors.js';
 import type { Span, Traces } from '../pdata/traces.js';
 import { TestHost, testSettings } from './settings.js';
 import { TracesSink } from './sink.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 /** Runs one batch through a processor built from `config` (defaults merged in); returns what came out. */
 export async function runProcessor<C>(

@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { builtinFactories } from '../../src/components.js';
+import { loadBuiltinFactories } from '../../src/components.js';
 import { collectorJsonSchema } from '../../src/config/json-schema.js';
 import { loadConfig } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { runCollector, tempPath } from '../e2e/cli.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');

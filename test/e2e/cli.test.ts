@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { builtinFactories } from '../../src/components.js';
+import { loadBuiltinFactories } from '../../src/components.js';
 import { loadConfig } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { decodeTracesJson } from '../../src/otlp/json-codec.js';
 import { encodeTracesRequest } from '../../src/otlp/proto-codec.js';
 import { makeSpan, makeTraces } from '../../src/pdata/span.js';
 import { cli, configFile, runCollector, tempPath } from './cli.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 const VALID = `receivers:
   otlp:

@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { builtinFactories } from '../../src/components.js';
+import { loadBuiltinFactories } from '../../src/components.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { FakeOpik, type FakeOpikOptions } from '../fake-opik/server.js';
 import { cli, cliAsync, runCollector } from './cli.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 const fakes: FakeOpik[] = [];
 const servers: Server[] = [];

@@ -7,9 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinFactories } from '../../src/components.js';
+import { loadBuiltinFactories } from '../../src/components.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { DifyWorld } from '../support/dify-queue/dify-world.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 let world: DifyWorld;
 

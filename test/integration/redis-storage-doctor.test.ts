@@ -7,12 +7,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinFactories } from '../../src/components.js';
+import { loadBuiltinFactories } from '../../src/components.js';
 import { redisVersionOk } from '../../src/doctor/redis-storage.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { createTestPki } from '../../src/testing/certs.js';
 import { freePort } from '../support/free-port.js';
 import { RedisServer } from '../support/redis-server.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 const PASSWORD = 'doctor-s3cret-pw';
 let redis: RedisServer;

@@ -1,6 +1,7 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Pool } from 'undici';
 import { clientTlsOptions, type TlsClientConfig } from '../../config/tls.js';
 import type { HttpAnswer } from './classify.js';
 import type { OpikConfig } from './config.js';
@@ -41,7 +42,8 @@ export function opikHttpFor(config: OpikConfig): OpikHttp {
 }
 
 /**
- * Opik's HTTP API over one keep-alive connection pool (undici): the few calls the exporter
+ * Opik's HTTP API over keep-alive connections (Node's own HTTP client, at most 8 at a time,
+ * an idle one closed after 30 s or before the server's `Keep-Alive` timeout): the few calls the exporter
  * makes, with Opik's headers. Answers come back unclassified (see `classify.ts`); a transport
  * failure (refused, reset, DNS) is a `RetryableError`. Never logs: the key is a header here.
  *
@@ -50,18 +52,31 @@ export function opikHttpFor(config: OpikConfig): OpikHttp {
  * limit a 413 shows is Opik's own number when its body says it, else just under the refused size.
  */
 export class OpikHttp {
-  private readonly pool: Pool;
+  private readonly agent: HttpAgent;
+  private readonly request: typeof httpRequest;
+  private readonly url: URL;
   private readonly basePath: string;
   private readonly common: Record<string, string>;
   private learntLimit = Number.POSITIVE_INFINITY;
+  private readonly inFlight = new Set<Promise<HttpAnswer>>();
+  private closed = false;
 
   constructor(private readonly options: OpikHttpOptions) {
     const url = new URL(options.endpoint);
-    this.pool = new Pool(url.origin, {
-      connections: 8,
-      keepAliveTimeout: 30_000,
-      ...(options.tls ? { connect: clientTlsOptions(options.tls) } : {}),
-    });
+    this.url = url;
+    // Node's client rather than undici's: it is part of Node, so the collector does not load
+    // (and keep in memory) a second HTTP client for the few calls a second it makes.
+    const keepAlive = { keepAlive: true, maxSockets: 8, timeout: 30_000 };
+    if (url.protocol === 'https:') {
+      this.agent = new HttpsAgent({
+        ...keepAlive,
+        ...(options.tls ? clientTlsOptions(options.tls) : {}),
+      });
+      this.request = httpsRequest;
+    } else {
+      this.agent = new HttpAgent(keepAlive);
+      this.request = httpRequest;
+    }
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.common = { 'user-agent': 'dify-opik-collector' };
     if (options.apiKey !== '') this.common.authorization = options.apiKey;
@@ -94,8 +109,11 @@ export class OpikHttp {
     return this.send('GET', path, signal, undefined, { accept: 'application/json' });
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  /** Waits for the requests under way, then closes the connections. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.inFlight);
+    this.agent.destroy();
   }
 
   private async send(
@@ -115,14 +133,8 @@ export class OpikHttp {
     const limit = Math.min(this.options.maxBodyBytes || Number.POSITIVE_INFINITY, this.learntLimit);
     if (size > limit) return tooLarge(size, limit, limit === this.learntLimit);
     try {
-      const res = await this.pool.request({
-        method,
-        path: this.basePath + path,
-        headers: all,
-        body: payload,
-        signal,
-      });
-      const answer = { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      if (payload) all['content-length'] = String(payload.byteLength);
+      const answer = await this.exchange(method, this.basePath + path, all, payload, signal);
       if (answer.status === 413 && size > 0) {
         const stated = Number(OPIK_LIMIT_RE.exec(answer.body)?.[1] ?? Number.NaN);
         this.learntLimit = Math.min(this.learntLimit, Number.isNaN(stated) ? size - 1 : stated);
@@ -139,6 +151,51 @@ export class OpikHttp {
         { cause: err },
       );
     }
+  }
+
+  /** One request and its whole answer; rejects with the transport's error. */
+  private exchange(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+    signal: AbortSignal,
+  ): Promise<HttpAnswer> {
+    if (this.closed) return Promise.reject(new Error('the client is closed'));
+    // `hostname` of an IPv6 URL keeps its brackets, which the client does not take.
+    const hostname = this.url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const answer = new Promise<HttpAnswer>((resolve, reject) => {
+      const req = this.request({
+        agent: this.agent,
+        hostname,
+        port: this.url.port,
+        method,
+        path,
+        headers,
+        signal,
+      });
+      req.once('error', reject);
+      req.once('response', (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('error', reject);
+        res.once('close', () => {
+          if (!res.complete) reject(new Error('the connection closed before the answer ended'));
+        });
+        res.once('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      });
+      req.end(body);
+    });
+    this.inFlight.add(answer);
+    const done = () => this.inFlight.delete(answer);
+    answer.then(done, done);
+    return answer;
   }
 }
 

@@ -105,7 +105,7 @@ describe('dify_queue libraries', () => {
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
       const count = () => Object.keys(require.cache).filter((k) => /node_modules\\/(pg|@redis\\/client)\\//.test(k)).length;
-      const { builtinFactories } = await import('./dist/components.js');
+      const builtinFactories = await (await import('./dist/components.js')).loadBuiltinFactories();
       const before = count();
       const { silentLogger } = await import('./dist/telemetry/logger.js');
       const { createTelemetry } = await import('./dist/telemetry/telemetry.js');

@@ -68,7 +68,7 @@ export class OpikReceiver implements Component {
     if (this.listener) return;
     this.accepting = true;
     if (this.config.relay.enabled) {
-      // The relay's HTTP client (undici) is loaded only when there is a relay.
+      // The relay's HTTP client (undici) is loaded when it first relays a request.
       const { OpikRelay } = await import('./relay.js');
       this.relay = new OpikRelay(this.config.relay);
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { OpikReceiverConfig } from './config.js';
 import { opikError, send } from './replies.js';
 
@@ -34,13 +34,22 @@ export type RelayOutcome = '2xx' | '3xx' | '4xx' | '5xx' | 'unreachable';
  * configured credentials in place of the caller's, and streams Opik's answer back.
  */
 export class OpikRelay {
-  private readonly pool: Pool;
+  /** Made (and undici loaded) at the first request relayed: most collectors never relay one. */
+  private pool?: Promise<Pool>;
+  private readonly origin: string;
   private readonly basePath: string;
 
   constructor(private readonly config: OpikReceiverConfig['relay']) {
     const url = new URL(config.endpoint);
-    this.pool = new Pool(url.origin, { connections: 8, keepAliveTimeout: 30_000 });
+    this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
+  }
+
+  private connections(): Promise<Pool> {
+    this.pool ??= import('undici').then(
+      ({ Pool }) => new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000 }),
+    );
+    return this.pool;
   }
 
   /** `apiPath` is the path below Opik's API base (`/v1/private/…`), `query` with its `?`. */
@@ -60,7 +69,7 @@ export class OpikRelay {
     const hasBody = method !== 'GET' && method !== 'HEAD';
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await this.pool.request({
+      answer = await (await this.connections()).request({
         method: method as 'GET',
         path: `${this.basePath}${apiPath}${query}`,
         headers,
@@ -90,7 +99,7 @@ export class OpikRelay {
     return `${Math.floor(answer.statusCode / 100)}xx` as RelayOutcome;
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await (await this.pool)?.close();
   }
 }

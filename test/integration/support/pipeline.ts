@@ -8,12 +8,14 @@ import {
   defineReceiver,
   type TracesConsumer,
 } from '../../../src/component/types.js';
-import { builtinFactories } from '../../../src/components.js';
+import { loadBuiltinFactories } from '../../../src/components.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { type ResolvedConfig, resolveConfig } from '../../../src/config/resolve.js';
 import type { Traces } from '../../../src/pdata/traces.js';
 import { type Collector, startCollector } from '../../../src/service/collector.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
+
+const builtinFactories = await loadBuiltinFactories();
 
 /** What the test doubles below expose to a test, by component id. */
 export const heads = new Map<string, TracesConsumer>();

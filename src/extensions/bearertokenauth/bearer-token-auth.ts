@@ -31,6 +31,7 @@ export function createBearerTokenAuth(
   let tokens: string[] = [];
   let digests: Buffer[] = [];
   let watcher: StatWatcher | undefined;
+  let firstPoll: NodeJS.Timeout | undefined;
   const file = config.filename;
 
   const setTokens = (list: readonly string[]) => {
@@ -54,7 +55,7 @@ export function createBearerTokenAuth(
         throw new Error(`cannot read the token file ${file}: ${(err as Error).message}`);
       }
       if (tokens.length === 0) settings.logger.warn({ file }, 'the token file holds no token');
-      watcher = watchFile(file, { interval: TOKEN_FILE_POLL_MS, persistent: false }, () => {
+      const readAgain = () => {
         try {
           setTokens(readFile(file));
           settings.logger.info({ file, tokens: tokens.length }, 'token file read again');
@@ -65,12 +66,18 @@ export function createBearerTokenAuth(
             'cannot read the token file; keeping the previous token(s)',
           );
         }
-      });
+      };
+      watcher = watchFile(file, { interval: TOKEN_FILE_POLL_MS, persistent: false }, readAgain);
+      // The watcher compares with its own first look at the file, taken a moment after this read:
+      // a change in between is caught by reading once more after the first poll.
+      firstPoll = setTimeout(readAgain, TOKEN_FILE_POLL_MS);
+      firstPoll.unref();
     },
 
     async shutdown() {
       if (file !== undefined && watcher) unwatchFile(file);
       watcher = undefined;
+      clearTimeout(firstPoll);
     },
 
     authenticate(headers: RequestHeaders) {

@@ -304,7 +304,8 @@ ${throughputTable(current.throughput?.genai, s)}
 
 The same load (testbed requests) against the collector with a \`sending_queue\`: acknowledged once
 the batch is in a memory queue, or once it is committed to SQLite with \`fsync: true\` (group commit:
-concurrent requests share one commit). Delivery to the sink runs at the same time.
+concurrent requests share one commit; the Opik ids given to the batch are written to the same file
+just before, and reach the disk with that commit). Delivery to the sink runs at the same time.
 
 | queue | spans/s acknowledged | p50 | p99 |
 | --- | --- | --- | --- |

@@ -365,7 +365,8 @@ ${stagesTable(current, previous, wireStages)}
 ## Dify envelopes
 
 \`bench/dify.bench.ts\`: the \`workflow_app\` fixture with 5 node executions (6 spans per trace),
-fresh ids per trace. Budget: at least 5,000 workflow traces per second on one core (the \`http\` line).
+fresh ids per trace, run with the Docker image's Node settings. Budget: at least 5,000 workflow
+traces per second on one core (the \`http\` line).
 
 \`\`\`
 ${current.dify?.text ?? '(not measured)'}

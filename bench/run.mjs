@@ -241,7 +241,7 @@ for (const [name, config, env] of idleConfigs) {
 for (const c of idle) await stop(c.child);
 await stop(sink.child);
 
-// 5. Dify envelopes (the receiver's own benchmark, in its own process).
+// 5. Dify envelopes (the receiver's own benchmark, in its own process, with the image's Node settings).
 console.error('dify envelopes');
 const difyOut = execFileSync(
   process.execPath,
@@ -249,7 +249,8 @@ const difyOut = execFileSync(
   {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, BENCH_SECONDS: '3', BENCH_ROUNDS: '3' },
+    // With the image's Node settings, as every collector here (the receiver runs in this process).
+    env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS, BENCH_SECONDS: '3', BENCH_ROUNDS: '3' },
   },
 ).trim();
 const difyRate = (label) => {

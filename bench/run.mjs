@@ -250,7 +250,12 @@ const difyOut = execFileSync(
     cwd: root,
     encoding: 'utf8',
     // With the image's Node settings, as every collector here (the receiver runs in this process).
-    env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS, BENCH_SECONDS: '3', BENCH_ROUNDS: '3' },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+      BENCH_SECONDS: '3',
+      BENCH_ROUNDS: '3',
+    },
   },
 ).trim();
 const difyRate = (label) => {

@@ -106,8 +106,7 @@ export const ANY_VALUE = tags({
   kvlistValue: [6, LEN],
   bytesValue: [7, LEN],
 });
-/** `ArrayValue.values` and `KeyValueList.values` share field 1. */
-/** `opentelemetry.proto.common.v1.ArrayValue` */
+/** `opentelemetry.proto.common.v1.ArrayValue` (its `values` is field 1, as `KeyValueList`'s). */
 export const ARRAY_VALUE = tags({
   values: [1, LEN],
 });

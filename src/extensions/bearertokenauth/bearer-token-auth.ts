@@ -39,7 +39,12 @@ export function createBearerTokenAuth(
     for (const t of tokens) rememberSecret(t);
     digests = tokens.map(digest);
   };
-  const readFile = (path: string) => readFileSync(path, 'utf8').split('\n');
+  /** The token file's text as last read (a poll that finds the same text changes nothing). */
+  let lastText: string | undefined;
+  const readFile = (path: string) => {
+    lastText = readFileSync(path, 'utf8');
+    return lastText.split('\n');
+  };
 
   if (file === undefined) setTokens(config.tokens ?? (config.token ? [config.token] : []));
   else if (config.token !== undefined || config.tokens !== undefined) {
@@ -57,7 +62,10 @@ export function createBearerTokenAuth(
       if (tokens.length === 0) settings.logger.warn({ file }, 'the token file holds no token');
       const readAgain = () => {
         try {
-          setTokens(readFile(file));
+          const before = lastText;
+          const lines = readFile(file);
+          if (lastText === before) return;
+          setTokens(lines);
           settings.logger.info({ file, tokens: tokens.length }, 'token file read again');
         } catch (err) {
           // Keep the tokens we had: a file being replaced may be missing for a moment.

@@ -205,6 +205,16 @@ export function sqliteIdStore(
  * or expiry not of its type) are deleted.
  */
 function readLog(db: SqliteDatabase, prefix: string, at: number, max: number): Map<string, Entry> {
+  // One transaction: the deletions below are one commit, not one each.
+  return db.transaction(() => readLogRows(db, prefix, at, max))();
+}
+
+function readLogRows(
+  db: SqliteDatabase,
+  prefix: string,
+  at: number,
+  max: number,
+): Map<string, Entry> {
   db.prepare(
     "DELETE FROM opik_id_log WHERE typeof(value) <> 'text' OR typeof(expires_at) NOT IN ('integer', 'real') OR expires_at <= ?",
   ).run(at);

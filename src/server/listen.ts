@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
@@ -63,8 +62,9 @@ export async function listenHttp(
     handler(req, res);
   };
   const tls = options.tls;
+  // `node:https` (and with it tls and crypto's modules, about 1 MiB) only for a TLS endpoint.
   const server: Server = tls
-    ? (createHttpsServer(
+    ? ((await import('node:https')).createServer(
         { ...serverOptions, ...serverTlsOptions(tls), handshakeTimeout: headerTimeout },
         onRequest,
       ) as unknown as Server)

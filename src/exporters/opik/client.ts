@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { clientTlsOptions, type TlsClientConfig } from '../../config/tls.js';
@@ -23,6 +24,8 @@ export interface OpikHttpOptions {
   /** For an `https://` endpoint: trusted CA, client certificate, verification, server name. */
   readonly tls?: TlsClientConfig;
 }
+
+const require = createRequire(import.meta.url);
 
 /** Opik 2.2's 413 body names its limit (reference/opik.md §1, `RequestSizeLimitFilter`). */
 const OPIK_LIMIT_RE = /maximum allowed size of (\d+) bytes/;
@@ -68,11 +71,13 @@ export class OpikHttp {
     // (and keep in memory) a second HTTP client for the few calls a second it makes.
     const keepAlive = { keepAlive: true, maxSockets: 8, timeout: 30_000 };
     if (url.protocol === 'https:') {
-      this.agent = new HttpsAgent({
+      // Loaded only for an https endpoint: tls and crypto's modules cost about 1 MiB.
+      const https = require('node:https') as typeof Https;
+      this.agent = new https.Agent({
         ...keepAlive,
         ...(options.tls ? clientTlsOptions(options.tls) : {}),
       });
-      this.request = httpsRequest;
+      this.request = https.request;
     } else {
       this.agent = new HttpAgent(keepAlive);
       this.request = httpRequest;

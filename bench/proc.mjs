@@ -120,24 +120,38 @@ export async function settle(pid, pct = 5, maxMs = 60_000) {
   }
 }
 
-/** Samples CPU% (of one core) and RSS of `pid` every second while `work` runs. */
-export async function sample(pid, work) {
+/**
+ * Samples CPU% (of one core) and RSS of `pid` every second while `work` runs. The samples of the
+ * first `warmupSeconds` (V8 still compiling the hot code) are summed up apart, under `warmup`.
+ */
+export async function sample(pid, work, warmupSeconds = 0) {
   const samples = [];
+  const startedAt = performance.now();
   let lastCpu = cpuSeconds(pid);
-  let lastAt = performance.now();
+  let lastAt = startedAt;
   const timer = setInterval(() => {
     const cpu = cpuSeconds(pid);
     const at = performance.now();
-    samples.push({ cpuPct: ((cpu - lastCpu) / ((at - lastAt) / 1000)) * 100, rssMiB: rssMiB(pid) });
+    samples.push({
+      warm: at - startedAt > warmupSeconds * 1000 + 500,
+      cpuPct: ((cpu - lastCpu) / ((at - lastAt) / 1000)) * 100,
+      rssMiB: rssMiB(pid),
+    });
     lastCpu = cpu;
     lastAt = at;
   }, 1000);
   const result = await work();
   clearInterval(timer);
+  const steady = summary(samples.filter((x) => x.warm));
+  return warmupSeconds > 0
+    ? { result, ...steady, warmup: summary(samples.filter((x) => !x.warm)) }
+    : { result, ...steady };
+}
+
+function summary(samples) {
   const avg = (k) => samples.reduce((s, x) => s + x[k], 0) / Math.max(1, samples.length);
   const max = (k) => Math.max(...samples.map((x) => x[k]));
   return {
-    result,
     cpuAvgPct: avg('cpuPct'),
     cpuMaxPct: max('cpuPct'),
     rssAvgMiB: avg('rssMiB'),

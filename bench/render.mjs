@@ -56,7 +56,7 @@ const BUDGETS = [
   atLeast(0.5, 'the same, GenAI requests (about 80 KB)', (f) => f?.throughput?.genai?.ratio, 2),
   atMost(
     10,
-    'CPU at 10k spans/s, average, % of one core',
+    'CPU at 10k spans/s, average, % of one core (after the first 15 s)',
     (f) => f?.steady?.map((s) => s.cpuAvgPct),
     1,
     '%',
@@ -64,7 +64,7 @@ const BUDGETS = [
   atMost(
     80,
     'RSS at 10k spans/s, highest sample',
-    (f) => f?.steady?.map((s) => s.rssMaxMiB),
+    (f) => f?.steady?.map((s) => Math.max(s.rssMaxMiB, s.warmup?.rssMaxMiB ?? 0)),
     0,
     ' MiB',
   ),
@@ -206,12 +206,14 @@ function steadyTable(current) {
     ...(current.steadyNodeDefaults ?? []).map((x) => ['Node defaults', x]),
   ];
   if (rows.length === 0) return '(not measured)\n';
+  const cells = (s) =>
+    `${fixed(s.cpuAvgPct, 1)}% / ${fixed(s.cpuMaxPct, 1)}% | ${fixed(s.rssAvgMiB, 0)} / ${fixed(s.rssMaxMiB, 0)} MiB`;
   const lines = rows.map(
     ([settings, s]) =>
-      `| ${settings} | ${fixed(s.cpuAvgPct, 1)}% / ${fixed(s.cpuMaxPct, 1)}% | ${fixed(s.rssAvgMiB, 0)} / ${fixed(s.rssMaxMiB, 0)} MiB | ${int(s.result.sent ?? s.result.requests)} sent, ${int(s.result.requests)} accepted, ${s.result.failed} failed | ${fixed(s.result.p50ms, 1)} / ${fixed(s.result.p99ms, 1)} ms |`,
+      `| ${settings} | ${s.warmup ? cells(s.warmup) : '— | —'} | ${cells(s)} | ${int(s.result.sent ?? s.result.requests)} sent, ${int(s.result.requests)} accepted, ${s.result.failed} failed | ${fixed(s.result.p50ms, 1)} / ${fixed(s.result.p99ms, 1)} ms |`,
   );
-  return `| Node settings | CPU, average / max | RSS, average / max | requests | latency p50 / p99 |
-| --- | --- | --- | --- | --- |
+  return `| Node settings | first 15 s: CPU, average / max | RSS, average / max | then 15 s: CPU, average / max | RSS, average / max | requests | latency p50 / p99 |
+| --- | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}
 
 The Go Collector, published: CPU 5.4% / 7.3% and RSS 51 / 71 MiB (2023), 12.8% / 16.3% and 71 / 100 MiB
@@ -321,11 +323,14 @@ Ratio per round: ${current.queue?.ratio?.map((r) => fixed(r, 2)).join(', ') ?? '
 
 ## 10k spans/s (the Collector testbed's load)
 
-100 requests/s of 100 spans (testbed requests) for 15 s, open loop: a request leaves every 10 ms
+100 requests/s of 100 spans (testbed requests) for 30 s, open loop: a request leaves every 10 ms
 whatever the answers do, and its latency counts from when it was due. CPU as % of one core and RSS
 sampled each second from \`/proc\`, as the testbed does; a fresh collector (the benchmark pipeline)
 each round, alternately with the Docker image's Node settings (the budget is read from those) and
-with Node's defaults.
+with Node's defaults. The first 15 s and the next 15 s are shown apart: in the first, V8 is still
+compiling the code the load makes hot, on its worker threads (about 5% of a core at this rate, gone
+once it is done), which a sidecar pays once. The CPU budget is read from the next 15 s; the RSS
+budget from the highest sample of both.
 
 ${steadyTable(current)}
 ## V8 settings

@@ -201,9 +201,10 @@ console.error('queue acknowledgements');
   figures.queue = { rounds, ratio: ratios(rounds.disk, rounds.memory) };
 }
 
-// 3. The Collector testbed's load: 10k spans/s in 100-span requests, open loop, CPU (% of one
-// core) and RSS sampled from /proc; a fresh collector each round, alternately with the image's Node
-// settings and with Node's defaults (what the settings are worth).
+// 3. The Collector testbed's load: 10k spans/s in 100-span requests, open loop for 30 s, CPU (% of
+// one core) and RSS sampled from /proc, the first 15 s (V8 compiling) apart from the next; a fresh
+// collector each round, alternately with the image's Node settings and with Node's defaults (what
+// the settings are worth).
 figures.steady = [];
 figures.steadyNodeDefaults = [];
 for (let r = 0; r < STEADY_ROUNDS; r++) {
@@ -214,7 +215,7 @@ for (let r = 0; r < STEADY_ROUNDS; r++) {
     console.error(`10k spans/s, round ${r + 1}${env.NODE_OPTIONS === '' ? ', Node defaults' : ''}`);
     const c = await startCollector(benchConfig(sink.match), env);
     await sleep(1000);
-    list.push(await sample(c.child.pid, () => load(c.url, 'open', 100, 15, 'testbed')));
+    list.push(await sample(c.child.pid, () => load(c.url, 'open', 100, 30, 'testbed'), 15));
     await stop(c.child);
   }
 }

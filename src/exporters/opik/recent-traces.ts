@@ -57,27 +57,34 @@ export class RecentTraces {
   record(payload: Payload): void {
     const time = this.now();
     const rows = new Map(payload.traces.map((t) => [t.opik.id, t]));
-    const setAside = new Set(payload.refused.map((r) => r.item.id));
+    const setAside =
+      payload.refused.length > 0 ? new Set(payload.refused.map((r) => r.item.id)) : undefined;
+    // Spans of one trace mostly follow each other: the entry is moved to the end once per run.
+    let current: Entry | undefined;
+    let currentId = '';
     for (const s of payload.spans) {
-      if (setAside.has(s.ref.id)) continue;
+      if (setAside?.has(s.ref.id)) continue;
       const id = s.ref.trace_id;
-      const entry = this.entries.get(id) ?? {
-        name: s.ref.name,
-        named: false,
-        spans: 0,
-        error: false,
-        time,
-      };
-      const row = rows.get(id);
-      if (row && !row.placeholder && !entry.named) {
-        entry.name = row.opik.name;
-        entry.named = true;
+      if (current === undefined || id !== currentId) {
+        current = this.entries.get(id) ?? {
+          name: s.ref.name,
+          named: false,
+          spans: 0,
+          error: false,
+          time,
+        };
+        const row = rows.get(id);
+        if (row && !row.placeholder && !current.named) {
+          current.name = row.opik.name;
+          current.named = true;
+        }
+        current.time = time;
+        currentId = id;
+        this.entries.delete(id);
+        this.entries.set(id, current);
       }
-      entry.spans++;
-      entry.error ||= s.ref.error;
-      entry.time = time;
-      this.entries.delete(id);
-      this.entries.set(id, entry);
+      current.spans++;
+      current.error ||= s.ref.error;
     }
     for (const id of this.entries.keys()) {
       if (this.entries.size <= this.limit) break;

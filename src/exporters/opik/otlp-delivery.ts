@@ -22,18 +22,19 @@ export function splitByPath(
   spans: readonly SpanEntry[],
   encoding: OpikEncoding,
 ): { otlp: OtlpEntry[]; rest: SpanEntry[] } {
-  const pending = spans
-    .filter((s) => !s.done)
-    .map((entry) => ({ entry, form: entry.otlp(encoding) }));
-  const parentsOfUsage = new Set(
-    pending
-      .filter((p) => !('blocker' in p.form) && p.entry.ref.hasUsage)
-      .map((p) => p.entry.ref.parent_span_id),
-  );
+  // Each entry keeps its OTLP form per encoding, so asking twice costs nothing.
+  let parentsOfUsage: Set<string | undefined> | undefined;
+  for (const entry of spans) {
+    if (entry.done || !entry.ref.hasUsage || 'blocker' in entry.otlp(encoding)) continue;
+    parentsOfUsage ??= new Set();
+    parentsOfUsage.add(entry.ref.parent_span_id);
+  }
   const otlp: OtlpEntry[] = [];
   const rest: SpanEntry[] = [];
-  for (const { entry, form } of pending) {
-    const clash = entry.ref.hasUsage && parentsOfUsage.has(entry.ref.id);
+  for (const entry of spans) {
+    if (entry.done) continue;
+    const form = entry.otlp(encoding);
+    const clash = entry.ref.hasUsage && parentsOfUsage?.has(entry.ref.id) === true;
     if ('blocker' in form || clash) rest.push(entry);
     else otlp.push({ entry, span: 'span' in form ? form.span : form.message });
   }

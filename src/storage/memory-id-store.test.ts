@@ -31,4 +31,56 @@ describe('memoryIdStore', () => {
     expect(await store.get('opik_span', ['t3:s'])).toEqual(new Map([['t3:s', 'x']]));
     expect(store.entries('opik_trace')).toEqual(new Map([['t4', 'y']]));
   });
+
+  it('keeps the same entries as a plain least-recently-used map, over many random calls', async () => {
+    // The model: one Map over all keyspaces in use order, its first entry forgotten first.
+    const model = new Map<string, string>();
+    const use = (k: string, v: string) => {
+      model.delete(k);
+      model.set(k, v);
+      while (model.size > 5) model.delete(model.keys().next().value!);
+    };
+    const store = memoryIdStore({ ttlMs: 1000, maxEntries: 5, namespace: 'p' }, () => 0);
+    const spaces = ['trace_timestamp', 'opik_trace', 'opik_span'] as const;
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return (seed >>> 16) % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const space = spaces[random(3)]!;
+      const key = `k${random(8)}`;
+      const k = `${space}|${key}`;
+      if (random(2) === 0) {
+        const winner = (await store.putIfAbsent(space, new Map([[key, `v${i}`]]))).get(key)!;
+        expect(winner).toBe(model.get(k) ?? `v${i}`);
+        use(k, winner);
+      } else {
+        const got = (await store.get(space, [key])).get(key);
+        expect(got).toBe(model.get(k));
+        if (got !== undefined) use(k, got);
+      }
+      expect(store.size).toBe(model.size);
+    }
+    for (const space of spaces) {
+      const expected = [...model].filter(([k]) => k.startsWith(`${space}|`));
+      expect([...store.entries(space)]).toEqual(
+        expected.map(([k, v]) => [k.slice(space.length + 1), v]),
+      );
+    }
+  });
+
+  it('knows an oldest entry used again since it was found is no longer the oldest', async () => {
+    const store = memoryIdStore({ ttlMs: 1000, maxEntries: 3, namespace: 'p' }, () => 0);
+    const put = (space: 'opik_trace' | 'opik_span', k: string) =>
+      store.putIfAbsent(space, new Map([[k, k]]));
+    await put('opik_span', 'b0');
+    await put('opik_trace', 'a1');
+    await put('opik_trace', 'a3');
+    await put('opik_span', 'b4'); // forgets b0; a1 was found as the oldest of its keyspace
+    await store.get('opik_trace', ['a1']); // a1 used again: a3 is now the oldest of all
+    await put('opik_span', 'b5');
+    expect([...store.entries('opik_trace').keys()]).toEqual(['a1']);
+    expect([...store.entries('opik_span').keys()]).toEqual(['b4', 'b5']);
+  });
 });

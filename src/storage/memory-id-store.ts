@@ -1,3 +1,4 @@
+import { FrontCursor } from './front-cursor.js';
 import type { IdSpace, IdStore, IdStoreOptions } from './id-store.js';
 
 /**
@@ -16,6 +17,28 @@ class Entry {
 }
 
 type Space = IdSpace | 'parked';
+
+/** One keyspace's entries, least recently used first, and which of them is the oldest. */
+class KeySpace {
+  readonly map = new Map<string, Entry>();
+  private readonly front = new FrontCursor(() => this.map.entries());
+  private head: [string, Entry] | undefined;
+  private headUsed = 0;
+
+  /**
+   * The least recently used entry. The one found last is still it while it holds the same use
+   * (a use moves an entry to the end, and gives it a new count).
+   */
+  oldest(): [string, Entry] | undefined {
+    for (;;) {
+      const head = this.head;
+      if (head && this.map.get(head[0]) === head[1] && head[1].used === this.headUsed) return head;
+      this.head = this.front.next();
+      if (!this.head) return undefined;
+      this.headUsed = this.head[1].used;
+    }
+  }
+}
 
 /** The memory store, with what a store that mirrors a shared one needs besides the contract. */
 export interface MemoryIdStore extends IdStore {
@@ -38,17 +61,18 @@ export function memoryIdStore(
   options: IdStoreOptions,
   now: () => number = Date.now,
 ): MemoryIdStore {
-  const spaces = new Map<Space, Map<string, Entry>>();
+  const spaces = new Map<Space, KeySpace>();
   let size = 0;
   let uses = 0;
-  const spaceOf = (space: Space) => {
-    let map = spaces.get(space);
-    if (!map) {
-      map = new Map();
-      spaces.set(space, map);
+  const keySpace = (space: Space) => {
+    let ks = spaces.get(space);
+    if (!ks) {
+      ks = new KeySpace();
+      spaces.set(space, ks);
     }
-    return map;
+    return ks;
   };
+  const spaceOf = (space: Space) => keySpace(space).map;
 
   /** The live entries of a space, by their caller's key. */
   function* live(space: Space): Generator<[string, Entry]> {
@@ -88,23 +112,21 @@ export function memoryIdStore(
     while (size > options.maxEntries) evictOldest();
   }
 
-  /** Forgets the least recently used entry: the oldest first entry of the keyspaces. */
+  /** Forgets the least recently used entry: the oldest of the keyspaces' oldest. */
   function evictOldest(): void {
-    let oldest: Map<string, Entry> | undefined;
+    let oldest: KeySpace | undefined;
     let key = '';
     let used = Number.POSITIVE_INFINITY;
-    for (const map of spaces.values()) {
-      for (const [k, e] of map) {
-        if (e.used < used) {
-          oldest = map;
-          key = k;
-          used = e.used;
-        }
-        break;
+    for (const ks of spaces.values()) {
+      const head = ks.oldest();
+      if (head && head[1].used < used) {
+        oldest = ks;
+        key = head[0];
+        used = head[1].used;
       }
     }
     if (!oldest) return;
-    oldest.delete(key);
+    oldest.map.delete(key);
     size--;
   }
 

@@ -1,6 +1,9 @@
+import { FrontCursor } from '../../storage/front-cursor.js';
+
 /** A bounded set of recently seen ids (least recently added forgotten first). */
 export class RecentIds {
   private readonly ids = new Set<string>();
+  private readonly oldest = new FrontCursor(() => this.ids.values());
   constructor(private readonly max: number) {}
 
   has(id: string): boolean {
@@ -14,9 +17,10 @@ export class RecentIds {
   add(id: string): void {
     this.ids.delete(id);
     this.ids.add(id);
-    if (this.ids.size > this.max) {
-      const oldest = this.ids.values().next().value;
-      if (oldest !== undefined) this.ids.delete(oldest);
+    while (this.ids.size > this.max) {
+      const oldest = this.oldest.next();
+      if (oldest === undefined) break;
+      this.ids.delete(oldest);
     }
   }
 }

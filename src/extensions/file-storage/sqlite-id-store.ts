@@ -1,3 +1,4 @@
+import { FrontCursor } from '../../storage/front-cursor.js';
 import type { IdStore, IdStoreOptions } from '../../storage/id-store.js';
 import { StorageUnavailableError } from '../../storage/unavailable.js';
 import { type SqliteDatabase, unsynced } from './database.js';
@@ -55,6 +56,8 @@ export function sqliteIdStore(
   const ttl = options.ttlMs;
   const prefix = `${options.namespace}|`;
   const entries = readLog(db, prefix, now(), options.maxEntries);
+  /** The least recently used first (`front-cursor.ts`: no walk over the holes each time). */
+  const front = new FrontCursor(() => entries.entries());
 
   const append = db.prepare(
     'INSERT INTO opik_id_log (space, key, value, expires_at) VALUES (?, ?, ?, ?)',
@@ -106,26 +109,31 @@ export function sqliteIdStore(
       }
       const evicted: Array<[string, number]> = [];
       const over = entries.size + added - options.maxEntries;
-      if (over > 0) {
-        for (const [k, e] of entries) {
-          if (evicted.length >= over) break;
-          if (!this.used.has(k) && !this.rows.has(k)) evicted.push([k, e.seq]);
-        }
+      // Entries this call uses are passed over: they move to the end below.
+      for (let seen = 0; evicted.length < over && seen < entries.size; seen++) {
+        const [k, e] = front.next()!;
+        if (!this.used.has(k) && !this.rows.has(k)) evicted.push([k, e.seq]);
       }
       if (this.rows.size > 0 || evicted.length > 0 || more) {
-        unsynced(
-          db,
-          db.transaction(() => {
-            for (const seq of replaced) forget.run(seq);
-            for (const [, seq] of evicted) forget.run(seq);
-            for (const { space, key, entry } of this.rows.values()) {
-              entry.seq = Number(
-                append.run(space, prefix + key, entry.value, entry.expiresAt).lastInsertRowid,
-              );
-            }
-            more?.();
-          }),
-        );
+        try {
+          unsynced(
+            db,
+            db.transaction(() => {
+              for (const seq of replaced) forget.run(seq);
+              for (const [, seq] of evicted) forget.run(seq);
+              for (const { space, key, entry } of this.rows.values()) {
+                entry.seq = Number(
+                  append.run(space, prefix + key, entry.value, entry.expiresAt).lastInsertRowid,
+                );
+              }
+              more?.();
+            }),
+          );
+        } catch (err) {
+          // Nothing changed: the entries passed over stay where they are.
+          front.restart();
+          throw err;
+        }
       }
       for (const k of this.used) {
         const e = entries.get(k)!;

@@ -1,3 +1,4 @@
+import { FrontCursor } from '../../../storage/front-cursor.js';
 /**
  * What the spans of a run or message need from the span that names it: the run's or message's
  * start (Dify's Opik ids carry it), a chatflow run's message, the caller's trace id, the
@@ -37,6 +38,8 @@ export interface CachedAnchor {
  */
 export class AnchorCache {
   private readonly entries = new Map<string, CachedAnchor>();
+  /** The least recently used first (`storage/front-cursor.ts`). */
+  private readonly front = new FrontCursor(() => this.entries.keys());
 
   constructor(
     private readonly size: number,
@@ -87,7 +90,7 @@ export class AnchorCache {
 
   private evict(): void {
     if (this.entries.size <= this.size) return;
-    const oldest = this.entries.keys().next().value!;
+    const oldest = this.front.next()!;
     this.entries.delete(oldest);
     this.changed?.(oldest);
   }

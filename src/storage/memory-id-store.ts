@@ -109,11 +109,11 @@ export function memoryIdStore(
     remove(space, k);
     spaceOf(space).set(k, new Entry(value, parked, at + options.ttlMs, ++uses));
     size++;
-    while (size > options.maxEntries) evictOldest();
+    while (size > options.maxEntries && evictOldest());
   }
 
   /** Forgets the least recently used entry: the oldest of the keyspaces' oldest. */
-  function evictOldest(): void {
+  function evictOldest(): boolean {
     let oldest: KeySpace | undefined;
     let key = '';
     let used = Number.POSITIVE_INFINITY;
@@ -125,9 +125,10 @@ export function memoryIdStore(
         used = head[1].used;
       }
     }
-    if (!oldest) return;
+    if (!oldest) return false;
     oldest.map.delete(key);
     size--;
+    return true;
   }
 
   return {

@@ -80,14 +80,8 @@ export function memoryIdStore(
     for (const [k, e] of spaceOf(space)) if (e.expiresAt > at) yield [k, e];
   }
 
-  function remove(space: Space, k: string): Entry | undefined {
-    const map = spaceOf(space);
-    const e = map.get(k);
-    if (e) {
-      map.delete(k);
-      size--;
-    }
-    return e;
+  function remove(space: Space, k: string): void {
+    if (spaceOf(space).delete(k)) size--;
   }
 
   function read(space: Space, k: string, at: number): Entry | undefined {

@@ -70,6 +70,18 @@ describe('OTel ids', () => {
     expect(uuidHex('c9c4129f-3ea2-4ab5-b658-8be89e08717d')).toBe(
       'c9c4129f3ea24ab5b6588be89e08717d',
     );
-    expect(uuidHex('req_7f3a9c2e-checkout_42')).toBeUndefined();
+    expect(uuidHex('c9c4129f3ea2-4ab5-B6588be89e08717d')).toBe('c9c4129f3ea24ab5b6588be89e08717d');
+    for (const text of [
+      'req_7f3a9c2e-checkout_42',
+      '',
+      'c9c4129f--3ea2-4ab5-b658-8be89e08717d',
+      'c9c4129f-3ea2-4ab5-b658-8be89e08717d0',
+      'c9c4129f-3ea2-4ab5-b658-8be89e08717',
+      'c9c4129f-3ea2-4ab5-b658-8be89e08717g',
+      '-c9c4129f3ea24ab5b6588be89e08717d',
+      'c9c4129f3ea24ab5b6588be89e08717d-',
+    ]) {
+      expect(uuidHex(text), text).toBeUndefined();
+    }
   });
 });

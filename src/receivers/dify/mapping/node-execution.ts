@@ -82,14 +82,14 @@ function nodeSpan(row: Reader, run: NodeRun): Span {
 
 function readColumns(row: Reader): NodeColumns {
   const nodeType = row.optStr('node_type') || 'unknown';
-  const meta = new JsonColumn(row.raw('execution_metadata'), row.at('execution_metadata')).value;
+  const meta = new JsonColumn(row, 'execution_metadata').value;
   if (meta !== undefined && !isObject(meta)) row.fail('execution_metadata', 'a JSON object');
   return {
     nodeType,
     title: row.optStr('title') || nodeType,
-    inputs: new JsonColumn(row.raw('inputs'), row.at('inputs')),
-    processData: new JsonColumn(row.raw('process_data'), row.at('process_data')),
-    outputs: new JsonColumn(row.raw('outputs'), row.at('outputs')),
+    inputs: new JsonColumn(row, 'inputs'),
+    processData: new JsonColumn(row, 'process_data'),
+    outputs: new JsonColumn(row, 'outputs'),
     executionMetadata: meta ?? {},
   };
 }

@@ -1,10 +1,10 @@
-import { makeSpan } from '../../../pdata/span.js';
 import {
   type KeyValue,
   type Span,
   type SpanKind,
   type SpanLink,
   StatusCode,
+  UNSET_STATUS,
 } from '../../../pdata/traces.js';
 import type { SpanRef, TraceRef } from './refs.js';
 import type { ParsedTime } from './time.js';
@@ -62,34 +62,56 @@ export interface SpanSpec {
   readonly links?: readonly SpanLink[];
 }
 
+/** `dify.<key>` for each of Dify's ids, built once. */
+const DIFY_ATTRIBUTE: Readonly<Record<keyof DifyIds, string>> = {
+  app_id: 'dify.app_id',
+  tenant_id: 'dify.tenant_id',
+  workflow_id: 'dify.workflow_id',
+  workflow_run_id: 'dify.workflow_run_id',
+  node_execution_id: 'dify.node_execution_id',
+  node_type: 'dify.node_type',
+  message_id: 'dify.message_id',
+  conversation_id: 'dify.conversation_id',
+  user_id: 'dify.user_id',
+};
+
 /** Builds the span; attribute order is fixed so the same spec always gives the same bytes. */
 export function buildSpan(spec: SpanSpec): Span {
   const attrs: KeyValue[] = [];
-  const put = (key: string, value: string | bigint | number | readonly string[] | undefined) => {
-    if (value !== undefined && value !== '') attrs.push({ key, value });
-  };
-  putOpikIds(spec, put);
-  putGenAi(spec.genAi ?? {}, put);
-  putPayload('input', spec.input, put);
-  putPayload('output', spec.output, put);
-  if (spec.tags?.length) put('opik.tags', spec.tags);
-  put('opik.trace.name', spec.traceName);
-  if (spec.traceTags?.length) put('opik.trace.tags', spec.traceTags);
-  put('opik.metadata', JSON.stringify(spec.metadata));
-  for (const [key, value] of Object.entries(spec.dify)) put(`dify.${key}`, value);
+  put(attrs, 'opik.trace_id', spec.trace.opikTraceId);
+  put(attrs, 'opik.span_id', spec.opikSpanId);
+  put(attrs, 'opik.parent_span_id', spec.parent?.opikSpanId);
+  if (spec.genAi) putGenAi(attrs, spec.genAi);
+  putPayload(attrs, 'input.value', 'input.mime_type', spec.input);
+  putPayload(attrs, 'output.value', 'output.mime_type', spec.output);
+  if (spec.tags?.length) put(attrs, 'opik.tags', spec.tags);
+  put(attrs, 'opik.trace.name', spec.traceName);
+  if (spec.traceTags?.length) put(attrs, 'opik.trace.tags', spec.traceTags);
+  put(attrs, 'opik.metadata', JSON.stringify(spec.metadata));
+  const dify = spec.dify;
+  for (const key in dify)
+    put(attrs, DIFY_ATTRIBUTE[key as keyof DifyIds], dify[key as keyof DifyIds]);
   const end = notBefore(spec.end, spec.start.ns);
-  return makeSpan({
-    traceId: spec.trace.traceId,
-    spanId: spec.spanId,
+  const failed = spec.error ? errorParts(spec.error, end) : undefined;
+  // The fields in the order `makeSpan` gives them, so every span shares one hidden class.
+  return {
     parentSpanId: spec.parent?.spanId ?? '',
-    name: spec.name,
+    traceState: '',
+    flags: 0,
     kind: spec.kind,
     startTimeUnixNano: spec.start.ns,
     endTimeUnixNano: end,
     attributes: attrs,
+    droppedAttributesCount: 0,
+    events: failed ? failed.events : [],
+    droppedEventsCount: 0,
     links: spec.links ?? [],
-    ...(spec.error ? errorParts(spec.error, end) : {}),
-  });
+    droppedLinksCount: 0,
+    status: failed ? failed.status : UNSET_STATUS,
+    traceId: spec.trace.traceId,
+    spanId: spec.spanId,
+    name: spec.name,
+  };
 }
 
 /** A span never ends before it starts (bigint: Math.max does not apply). */
@@ -98,39 +120,36 @@ function notBefore(end: bigint, start: bigint): bigint {
   return end;
 }
 
-type Put = (key: string, value: string | bigint | number | readonly string[] | undefined) => void;
-
-/**
- * The Opik ids this envelope decides. A missing `opik.trace_id` is the exporter's to derive
- * (`refs.ts`); the span and parent ids do not depend on it and go out whenever they are known.
- */
-function putOpikIds(spec: SpanSpec, put: Put): void {
-  put('opik.trace_id', spec.trace.opikTraceId);
-  put('opik.span_id', spec.opikSpanId);
-  put('opik.parent_span_id', spec.parent?.opikSpanId);
+/** Adds the attribute unless the value is missing or empty. */
+function put(
+  attrs: KeyValue[],
+  key: string,
+  value: string | bigint | number | readonly string[] | undefined,
+): void {
+  if (value !== undefined && value !== '') attrs.push({ key, value });
 }
 
 const int = (n: number | undefined) => (n === undefined ? undefined : BigInt(Math.trunc(n)));
 
-function putGenAi(g: GenAiFacts, put: Put): void {
-  put('gen_ai.operation.name', g.operation);
-  put('opik.span.type', g.spanType);
-  put('gen_ai.provider.name', providerName(g.provider));
-  put('gen_ai.request.model', g.model);
-  put('gen_ai.usage.input_tokens', int(g.inputTokens));
-  put('gen_ai.usage.output_tokens', int(g.outputTokens));
-  put('gen_ai.usage.total_tokens', int(g.totalTokens));
-  put('gen_ai.usage.cost', g.costUsd);
-  put('gen_ai.tool.name', g.toolName);
-  put('gen_ai.data_source.id', g.dataSourceId);
-  put('gen_ai.conversation.id', g.conversationId);
+function putGenAi(attrs: KeyValue[], g: GenAiFacts): void {
+  put(attrs, 'gen_ai.operation.name', g.operation);
+  put(attrs, 'opik.span.type', g.spanType);
+  put(attrs, 'gen_ai.provider.name', providerName(g.provider));
+  put(attrs, 'gen_ai.request.model', g.model);
+  put(attrs, 'gen_ai.usage.input_tokens', int(g.inputTokens));
+  put(attrs, 'gen_ai.usage.output_tokens', int(g.outputTokens));
+  put(attrs, 'gen_ai.usage.total_tokens', int(g.totalTokens));
+  put(attrs, 'gen_ai.usage.cost', g.costUsd);
+  put(attrs, 'gen_ai.tool.name', g.toolName);
+  put(attrs, 'gen_ai.data_source.id', g.dataSourceId);
+  put(attrs, 'gen_ai.conversation.id', g.conversationId);
 }
 
-function putPayload(prefix: 'input' | 'output', value: unknown, put: Put): void {
+function putPayload(attrs: KeyValue[], valueKey: string, typeKey: string, value: unknown): void {
   const p = payload(value);
   if (!p) return;
-  put(`${prefix}.value`, p.text);
-  put(`${prefix}.mime_type`, p.json ? 'application/json' : 'text/plain');
+  put(attrs, valueKey, p.text);
+  put(attrs, typeKey, p.json ? 'application/json' : 'text/plain');
 }
 
 /** Status ERROR plus the `exception` event Opik turns into `error_info`. */

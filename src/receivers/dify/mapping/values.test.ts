@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { externalTrace } from './external-trace.js';
-import { ItemError } from './reader.js';
+import { ItemError, Reader } from './reader.js';
 import { count, decimal, JsonColumn, payload, providerName } from './values.js';
 
 describe('providerName', () => {
@@ -46,24 +46,27 @@ describe('count', () => {
 });
 
 describe('JsonColumn', () => {
+  const column = (raw: unknown, key: string, path = '') =>
+    new JsonColumn(new Reader({ [key]: raw }, path), key);
+
   it('decodes JSON text when a field is needed and passes the text on as the payload', () => {
-    const c = new JsonColumn('{"b": "\\u5e74", "a": 1}', 'inputs');
+    const c = column('{"b": "\\u5e74", "a": 1}', 'inputs');
     expect(c.value).toEqual({ b: '年', a: 1 });
     expect(c.payload).toEqual({ text: '{"b": "\\u5e74", "a": 1}', json: true });
   });
 
   it('takes an already parsed column as it is', () => {
-    const c = new JsonColumn({ a: 1 }, 'inputs');
+    const c = column({ a: 1 }, 'inputs');
     expect(c.value).toEqual({ a: 1 });
     expect(c.payload).toEqual({ text: '{"a":1}', json: true });
   });
 
   it.each([null, undefined, '', 'null'])('has no payload for %j', (raw) => {
-    expect(new JsonColumn(raw, 'outputs').payload).toBeUndefined();
+    expect(column(raw, 'outputs').payload).toBeUndefined();
   });
 
   it('names the column when its text is not JSON', () => {
-    const c = new JsonColumn('{oops', 'rows[2].process_data');
+    const c = column('{oops', 'process_data', 'rows[2]');
     expect(() => c.value).toThrow(ItemError);
     expect(() => c.value).toThrow(/^rows\[2\]\.process_data: expected JSON text, got invalid JSON/);
   });

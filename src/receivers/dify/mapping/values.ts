@@ -1,4 +1,4 @@
-import { ItemError } from './reader.js';
+import { ItemError, type Reader } from './reader.js';
 
 /**
  * Value helpers for Dify payloads: JSON columns that arrive as text or already parsed, Decimals
@@ -13,11 +13,15 @@ import { ItemError } from './reader.js';
  */
 export class JsonColumn {
   private parsed?: { value: unknown };
+  private readonly raw: unknown;
 
+  /** The column `key` of `row`; its key path is worked out only for an error. */
   constructor(
-    private readonly raw: unknown,
-    private readonly path: string,
-  ) {}
+    private readonly row: Reader,
+    private readonly key: string,
+  ) {
+    this.raw = row.raw(key);
+  }
 
   /** The decoded value (undefined for a missing, null or empty column). */
   get value(): unknown {
@@ -39,7 +43,7 @@ export class JsonColumn {
       return JSON.parse(this.raw) as unknown;
     } catch (err) {
       throw new ItemError(
-        this.path,
+        this.row.at(this.key),
         `expected JSON text, got invalid JSON (${(err as Error).message})`,
       );
     }

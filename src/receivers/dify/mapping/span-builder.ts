@@ -78,6 +78,8 @@ const DIFY_ATTRIBUTE: Readonly<Record<keyof DifyIds, string>> = {
 /** Builds the span; attribute order is fixed so the same spec always gives the same bytes. */
 export function buildSpan(spec: SpanSpec): Span {
   const attrs: KeyValue[] = [];
+  // The Opik ids this envelope decides. A missing `opik.trace_id` is the exporter's to derive
+  // (`refs.ts`); the span and parent ids do not depend on it and go out whenever they are known.
   put(attrs, 'opik.trace_id', spec.trace.opikTraceId);
   put(attrs, 'opik.span_id', spec.opikSpanId);
   put(attrs, 'opik.parent_span_id', spec.parent?.opikSpanId);

@@ -1,4 +1,4 @@
-// Load generator for dify.bench.ts: POSTs the given bodies as fast as the receiver answers.
+// Load generator for dify.mjs: POSTs the given bodies as fast as the receiver answers.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 

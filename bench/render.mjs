@@ -369,9 +369,11 @@ bytes (src/exporters/opik/README.md, "Fast path").
 ${stagesTable(current, previous, wireStages)}
 ## Dify envelopes
 
-\`bench/dify.bench.ts\`: the \`workflow_app\` fixture with 5 node executions (6 spans per trace),
-fresh ids per trace, run with the Docker image's Node settings. Budget: at least 5,000 workflow
-traces per second on one core (the \`http\` line).
+\`bench/dify.mjs\`: the \`workflow_app\` fixture with 5 node executions (6 spans per trace),
+fresh ids per trace, run with the Docker image's Node settings, on the build (\`dist\`) as the
+collector runs it. Budget: at least 5,000 workflow traces per second on one core (the \`http\`
+line). Runs before 2026-12-07 03:15 UTC ran the same code from \`src\` through vite-node, where the
+\`http\` figure measured about 15% lower (docs/benchmarks.md, "The Dify mapping's allocations").
 
 \`\`\`
 ${current.dify?.text ?? '(not measured)'}

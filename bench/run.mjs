@@ -244,21 +244,17 @@ await stop(sink.child);
 
 // 5. Dify envelopes (the receiver's own benchmark, in its own process, with the image's Node settings).
 console.error('dify envelopes');
-const difyOut = execFileSync(
-  process.execPath,
-  [join(root, 'node_modules/vite-node/vite-node.mjs'), 'bench/dify.bench.ts'],
-  {
-    cwd: root,
-    encoding: 'utf8',
-    // With the image's Node settings, as every collector here (the receiver runs in this process).
-    env: {
-      ...process.env,
-      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
-      BENCH_SECONDS: '3',
-      BENCH_ROUNDS: '3',
-    },
+const difyOut = execFileSync(process.execPath, [join(root, 'bench/dify.mjs')], {
+  cwd: root,
+  encoding: 'utf8',
+  // With the image's Node settings, as every collector here (the receiver runs in this process).
+  env: {
+    ...process.env,
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+    BENCH_SECONDS: '3',
+    BENCH_ROUNDS: '3',
   },
-).trim();
+}).trim();
 const difyRate = (label) => {
   const m = difyOut.match(new RegExp(`^${label}\\s+median ([\\d,]+), best ([\\d,]+)`, 'm'));
   const n = (s) => Number(s.replaceAll(',', ''));

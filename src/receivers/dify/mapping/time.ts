@@ -18,7 +18,7 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * `YYYY-MM-DD`, `T` or a space, `hh:mm:ss`, an optional fraction of 1 to 9 digits after `.` or
  * `,`, an optional `Z` or `±hh:mm` (`±hhmm`); surrounding whitespace is ignored. Read digit by
  * digit: a regular expression's match array and its eight substrings cost more than the rest of
- * a span's timing (bench/dify.bench.ts, `convert`).
+ * a span's timing (bench/dify.mjs, `convert`).
  */
 export function parseDifyTime(raw: string): ParsedTime | undefined {
   if (raw.length > 40) return undefined;

@@ -9,7 +9,7 @@ import { ItemError, type Reader } from './reader.js';
  * A `workflow_node_executions` JSON column, as JSON text (the table's form) or already parsed.
  * Text is parsed only when a field inside is needed, and otherwise passed on as it came: node
  * inputs and outputs are most of a run's bytes, and re-encoding them would cost more than all
- * the rest of the mapping (bench/dify.bench.ts).
+ * the rest of the mapping (bench/dify.mjs).
  */
 export class JsonColumn {
   private parsed?: { value: unknown };

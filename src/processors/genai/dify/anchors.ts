@@ -1,4 +1,5 @@
 import { FrontCursor } from '../../../storage/front-cursor.js';
+
 /**
  * What the spans of a run or message need from the span that names it: the run's or message's
  * start (Dify's Opik ids carry it), a chatflow run's message, the caller's trace id, the

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { unpaced } from '../pipeline/pacer.js';
-import { JsonTooDeep, PIECE_CHARS, parseJsonSteps } from './paced-json.js';
+import {
+  JsonTooDeep,
+  omissions,
+  PIECE_CHARS,
+  parseJsonItemsSteps,
+  parseJsonSteps,
+} from './paced-json.js';
 
 const parse = (text: string, maxDepth = 64) => unpaced(parseJsonSteps(text, maxDepth));
 const steps = (text: string) =>
@@ -94,3 +100,104 @@ describe('parseJsonSteps', () => {
     expect(() => parse(text)).toThrow(message);
   });
 });
+
+describe('jsonItemSteps with omissions', () => {
+  const items = (text: string, paths: string[][]) =>
+    unpaced(parseJsonItemsSteps(text, 64, true, Number.POSITIVE_INFINITY, omissions(paths))).map(
+      (item) => ('value' in item ? item.value : item),
+    );
+
+  /** `value` without the members at `paths` (objects only along each path). */
+  function without(value: unknown, paths: string[][]): unknown {
+    const copy = structuredClone(value);
+    for (const path of paths) {
+      let at: unknown = copy;
+      for (const key of path.slice(0, -1)) {
+        at = isPlainObject(at) ? at[key] : undefined;
+      }
+      if (isPlainObject(at)) delete at[path[path.length - 1]!];
+    }
+    return copy;
+  }
+  const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+
+  /** Some key paths of `doc` from its top, through objects only. */
+  function somePaths(doc: unknown, seed: number): string[][] {
+    const paths: string[][] = [];
+    const walk = (v: unknown, path: string[]) => {
+      if (!isPlainObject(v) || path.length >= 3) return;
+      for (const [i, key] of Object.keys(v).entries()) {
+        if ((i + seed + path.length) % 3 === 0) paths.push([...path, key]);
+        else walk(v[key], [...path, key]);
+      }
+    };
+    walk(doc, []);
+    return paths;
+  }
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'gives what JSON.parse gives without the members named (seed %i)',
+    (seed) => {
+      // Objects in objects, with random values: some over PIECE_CHARS, walked member by member.
+      const doc = Object.fromEntries(
+        Array.from({ length: 6 }, (_, i) => [
+          `m${i}`,
+          { k: randomDoc(seed * 10 + i, 12), [`"${i}\\`]: { x: randomDoc(seed + i, 6), y: i } },
+        ]),
+      );
+      const paths = somePaths(doc, seed);
+      const text = JSON.stringify([doc, doc], null, seed % 2 === 0 ? 2 : undefined);
+      const expected = without(doc, paths);
+      expect(paths.length).toBeGreaterThan(3);
+      expect(expected).not.toEqual(doc);
+      expect(items(text, paths)).toEqual([expected, expected]);
+    },
+  );
+
+  it.each([
+    ['the first member', '{"g":{"x":1},"a":1,"b":2}', '{"a":1,"b":2}'],
+    ['a member between two', '{"a":1, "g" : [1,{"}":"]"}] , "b":2}', '{"a":1,"b":2}'],
+    ['the last member', '{"a":1,"g":"x\\"y"}', '{"a":1}'],
+    ['the only member', '{ "g": {} }', '{}'],
+    ['two members in a row, the last two', '{"a":1,"g":1,"h":2}', '{"a":1}'],
+    ['two members in a row, the first two', '{"g":1,"h":2,"a":1}', '{"a":1}'],
+    ['every member', '{"h":[],"g":null}', '{}'],
+    ['a member inside a member', '{"a":{"b":1,"g":2},"g":3}', '{"a":{"b":1}}'],
+  ])('leaves out %s', (_, text, expected) => {
+    const paths = [['g'], ['h'], ['a', 'g']];
+    const big = `{"pad":"${'p'.repeat(PIECE_CHARS)}","doc":${text}}`;
+    expect(items(text, paths)).toEqual([JSON.parse(expected)]);
+    // A document over PIECE_CHARS is walked member by member: the same result.
+    expect(
+      items(
+        big,
+        paths.map((path) => ['doc', ...path]),
+      ),
+    ).toEqual([{ pad: 'p'.repeat(PIECE_CHARS), doc: JSON.parse(expected) }]);
+  });
+
+  it('does not read what it leaves out, and still reports flaws elsewhere as JSON.parse would', () => {
+    // The member left out is not valid JSON inside, but its strings and brackets close.
+    expect(items('{"g":{"x":tru, 1},"a":1}', [['g']])).toEqual([{ a: 1 }]);
+    const flawed = '{"g":{"x":1},"a":tru}';
+    expect(() => items(flawed, [['g']])).toThrow(
+      new RegExp(`^${escapeRegExp(parseError(flawed))}$`),
+    );
+  });
+
+  it('keeps a member whose key is written with escapes', () => {
+    expect(items('{"\\u0067":1,"a":2}', [['g']])).toEqual([{ g: 1, a: 2 }]);
+  });
+});
+
+function parseError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error(`${text} is valid JSON`);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -24,6 +24,36 @@ export class JsonTooDeep extends JsonError {}
 /** Thrown when a body of items holds more than it may (see `parseJsonItemsSteps`). */
 export class JsonTooManyItems extends JsonError {}
 
+/**
+ * Members of each item that its reader never looks at, as a tree of keys from the item's top:
+ * `omissions([['trace_info', 'workflow_data', 'graph']])`. Such a member is not built: the
+ * parser finds where it ends (its strings and brackets) and `JSON.parse` never sees it, so its
+ * content is not checked either. Where a name occurs twice in one object only the first is sure
+ * to be left out, and a key written with escapes is not recognised: a reader must not depend on
+ * the member's absence.
+ */
+export type JsonOmissions = readonly OmittedKey[];
+
+type OmittedKey = {
+  /** The key as JSON text, quotes included, to compare with the body's bytes. */
+  readonly quoted: Buffer;
+  /** The members to leave out inside this one, or `undefined` to leave out this one. */
+  readonly inside: JsonOmissions | undefined;
+};
+
+/** The tree of `JsonOmissions` for these key paths. */
+export function omissions(paths: readonly (readonly string[])[]): JsonOmissions {
+  const keys = [...new Set(paths.map((path) => path[0]!))];
+  return keys.map((key) => {
+    const under = paths.filter((path) => path[0] === key);
+    const whole = under.some((path) => path.length === 1);
+    return {
+      quoted: Buffer.from(JSON.stringify(key)),
+      inside: whole ? undefined : omissions(under.map((path) => path.slice(1))),
+    };
+  });
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -76,9 +106,10 @@ export function* parseJsonItemsSteps(
   maxDepth: number,
   split = true,
   maxItems = Number.POSITIVE_INFINITY,
+  omit?: JsonOmissions,
 ): Generator<undefined, JsonItem[], undefined> {
   const items: JsonItem[] = [];
-  for (const step of jsonItemSteps(body, maxDepth, split, maxItems)) {
+  for (const step of jsonItemSteps(body, maxDepth, split, maxItems, omit)) {
     if (step) items.push(step);
     yield;
   }
@@ -89,16 +120,17 @@ export function* parseJsonItemsSteps(
  * `parseJsonItemsSteps` as a stream: each item is yielded as soon as it is parsed (`undefined`
  * between pieces of an item), so a caller can take it and let it go before the next one is
  * built. A flaw after some items were yielded (a syntax error further on, one item too many)
- * still throws, at the point where it is found.
+ * still throws, at the point where it is found. Members `omit` names are left out of each item.
  */
 export function* jsonItemSteps(
   body: string | Uint8Array,
   maxDepth: number,
   split = true,
   maxItems = Number.POSITIVE_INFINITY,
+  omit?: JsonOmissions,
 ): Generator<JsonItem | undefined, void, undefined> {
   const text = bytesOf(body);
-  const p = new Parser(text, maxDepth, maxItems);
+  const p = new Parser(text, maxDepth, maxItems, omit);
   const start = p.skipSpace(0);
   if (start >= text.length) throw new JsonError('Unexpected end of JSON input');
   if (split && text[start] === OPEN_BRACKET) {
@@ -122,11 +154,25 @@ export function setJsonKey<T>(out: Record<string, T>, key: string, value: T): vo
   } else out[key] = value;
 }
 
+/** The entry of `omit` whose key is the JSON string from `start` to `end` of `text`, if any. */
+function omitted(
+  omit: JsonOmissions,
+  text: Json,
+  start: number,
+  end: number,
+): OmittedKey | undefined {
+  for (const o of omit) {
+    if (o.quoted.length === end - start && o.quoted.compare(text, start, end) === 0) return o;
+  }
+  return undefined;
+}
+
 class Parser {
   constructor(
     private readonly text: Json,
     private readonly maxDepth: number,
     private readonly maxItems = Number.POSITIVE_INFINITY,
+    private readonly omit?: JsonOmissions,
   ) {}
 
   skipSpace(pos: number): number {
@@ -166,7 +212,7 @@ class Parser {
   /** One item at `pos`: its value, or the note that it nests too deep (and where it ends). */
   *item(pos: number): Generator<undefined, [JsonItem, number], undefined> {
     try {
-      const [value, end] = yield* this.value(pos, 0);
+      const [value, end] = yield* this.value(pos, 0, this.omit);
       return [{ value }, end];
     } catch (err) {
       if (!(err instanceof JsonTooDeep)) throw err;
@@ -191,13 +237,61 @@ class Parser {
     throw new JsonError('Unexpected end of JSON input');
   }
 
-  /** The value starting at `pos` (no leading space) and the position just after it. */
-  *value(pos: number, depth: number): Generator<undefined, [unknown, number], undefined> {
+  /**
+   * The value starting at `pos` (no leading space) and the position just after it, without the
+   * members `omit` names if it is an object.
+   */
+  *value(
+    pos: number,
+    depth: number,
+    omit?: JsonOmissions,
+  ): Generator<undefined, [unknown, number], undefined> {
     const end = this.smallEnd(pos, depth);
-    if (end >= 0) return [this.parsePiece(pos, end), end];
+    if (end >= 0) return [this.parsePiece(pos, end, false, omit && this.cuts(pos, omit)), end];
     return this.text[pos] === OPEN_BRACE
-      ? yield* this.object(pos, depth + 1)
+      ? yield* this.object(pos, depth + 1, omit)
       : yield* this.array(pos, depth + 1);
+  }
+
+  /**
+   * Where the members `omit` names are in the object at `pos` and in the objects inside it: the
+   * [start, end) pairs of bytes to leave out, in order, each with the comma that separates it
+   * from the next member (or from the one before, if it is the last). Stops reading an object
+   * once each name was found in it. Malformed text is left for `JSON.parse` to report.
+   */
+  private cuts(pos: number, omit: JsonOmissions, out: number[] = []): number[] {
+    const t = this.text;
+    if (t[pos] !== OPEN_BRACE) return out;
+    let left = omit.length;
+    let at = this.skipSpace(pos + 1);
+    let kept = -1; // the end of the last member kept
+    while (left > 0 && t[at] === QUOTE) {
+      const keyEnd = this.stringEnd(at);
+      const colon = this.skipSpace(keyEnd);
+      if (t[colon] !== COLON) return out;
+      const valueStart = this.skipSpace(colon + 1);
+      const named = omitted(omit, t, at, keyEnd);
+      if (named?.inside) {
+        this.cuts(valueStart, named.inside, out);
+        if (--left === 0) return out;
+      }
+      const valueEnd = this.skipValue(valueStart);
+      const next = this.skipSpace(valueEnd);
+      if (named && !named.inside) {
+        left--;
+        if (t[next] === COMMA) out.push(at, this.skipSpace(next + 1));
+        else if (kept < 0) out.push(at, valueEnd);
+        else {
+          // The last member goes with the comma before it, and with the members left out
+          // since the last one kept.
+          while (out.length > 0 && out[out.length - 2]! >= kept) out.length -= 2;
+          out.push(kept, valueEnd);
+        }
+      } else kept = valueEnd;
+      if (t[next] !== COMMA) return out;
+      at = this.skipSpace(next + 1);
+    }
+    return out;
   }
 
   /**
@@ -210,7 +304,11 @@ class Parser {
     return c === QUOTE ? this.stringEnd(pos) : this.scalarEnd(pos);
   }
 
-  private *object(pos: number, depth: number): Generator<undefined, [unknown, number], undefined> {
+  private *object(
+    pos: number,
+    depth: number,
+    omit: JsonOmissions | undefined,
+  ): Generator<undefined, [unknown, number], undefined> {
     const out: Record<string, unknown> = {};
     let at = this.skipSpace(pos + 1);
     if (this.text[at] === CLOSE_BRACE) return [out, at + 1];
@@ -218,11 +316,17 @@ class Parser {
       if (this.text[at] !== QUOTE) throw this.unexpected(at);
       const keyEnd = this.stringEnd(at);
       const key = this.parsePiece(at, keyEnd) as string;
+      const named = omit && omitted(omit, this.text, at, keyEnd);
       at = this.skipSpace(keyEnd);
       if (this.text[at] !== COLON) throw this.unexpected(at);
       at = this.skipSpace(at + 1);
-      const [value, end] = yield* this.value(at, depth);
-      setJsonKey(out, key, value);
+      let end: number;
+      if (named && !named.inside) end = this.skipValue(at);
+      else {
+        const [value, valueEnd] = yield* this.value(at, depth, named?.inside);
+        setJsonKey(out, key, value);
+        end = valueEnd;
+      }
       yield;
       at = this.skipSpace(end);
       const c = this.text[at];
@@ -331,12 +435,27 @@ class Parser {
     return i;
   }
 
-  /** `JSON.parse` of the text from `start` to `end` (as the elements of an array: `asList`). */
-  private parsePiece(start: number, end: number, asList = false): unknown {
-    const piece = this.text.utf8Slice(start, end);
+  /**
+   * `JSON.parse` of the text from `start` to `end` (as the elements of an array: `asList`),
+   * without the [start, end) pairs in `cuts`.
+   */
+  private parsePiece(start: number, end: number, asList = false, cuts?: number[]): unknown {
+    let piece: string;
+    if (cuts === undefined || cuts.length === 0) piece = this.text.utf8Slice(start, end);
+    else {
+      piece = '';
+      let from = start;
+      for (let i = 0; i < cuts.length; i += 2) {
+        piece += this.text.utf8Slice(from, cuts[i]!);
+        from = cuts[i + 1]!;
+      }
+      piece += this.text.utf8Slice(from, end);
+    }
     try {
       return JSON.parse(asList ? `[${piece}]` : piece);
     } catch (err) {
+      // Reported from the whole text, for the positions in the message.
+      if (cuts !== undefined && cuts.length > 0) return this.parsePiece(start, end, asList);
       const where = start === 0 ? '' : ` (in the value at position ${start})`;
       throw new JsonError(`${(err as Error).message}${where}`);
     }

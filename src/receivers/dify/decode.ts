@@ -5,6 +5,7 @@ import {
   type JsonItem,
   JsonTooManyItems,
   jsonItemSteps,
+  omissions,
   parseJsonItemsSteps,
 } from '../../server/paced-json.js';
 
@@ -35,6 +36,16 @@ export function framingOf(contentType: string | undefined): Framing {
   );
 }
 
+/**
+ * What the mapping never reads and the parser need not build: `workflow_data` is Dify's
+ * WorkflowRun row, of which the mapping keeps four facts (`mapping/workflow.ts`, `runFacts`);
+ * its `graph` is the app's whole canvas (every node's settings, prompts and code), and its
+ * `inputs` and `outputs` repeat `workflow_run_inputs` and `workflow_run_outputs`.
+ */
+const UNREAD = omissions(
+  ['graph', 'inputs', 'outputs'].map((key) => ['trace_info', 'workflow_data', key]),
+);
+
 /** One item of the body, decoded, or the reason it cannot be read. */
 export type RawItem = { readonly value: unknown } | { readonly invalid: string };
 
@@ -58,10 +69,12 @@ export function* decodeItemsSteps(
   if (framing === 'ndjson') return yield* decodeLines(text, maxDepth, maxItems);
   try {
     if (startsArray(text)) {
-      for (const step of jsonItemSteps(text, maxDepth, true, maxItems)) yield step && rawItem(step);
+      for (const step of jsonItemSteps(text, maxDepth, true, maxItems, UNREAD)) {
+        yield step && rawItem(step);
+      }
       return;
     }
-    const [item] = yield* parseJsonItemsSteps(text, maxDepth, true, maxItems);
+    const [item] = yield* parseJsonItemsSteps(text, maxDepth, true, maxItems, UNREAD);
     if ('value' in item! && !isObjectOrArray(item.value)) {
       throw new CollectorError(
         'ERR_BAD_REQUEST',
@@ -138,7 +151,7 @@ function* decodeLines(
     if (items++ >= maxItems) throw tooManyItems(maxItems);
     let item: RawItem;
     try {
-      const [parsed] = yield* parseJsonItemsSteps(line, maxDepth, false);
+      const [parsed] = yield* parseJsonItemsSteps(line, maxDepth, false, undefined, UNREAD);
       item = 'value' in parsed! ? parsed! : { invalid: `line ${lineNo} is ${parsed!.tooDeep}` };
     } catch (err) {
       item = { invalid: `line ${lineNo} is not valid JSON: ${(err as Error).message}` };

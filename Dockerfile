@@ -15,15 +15,10 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim AS runtime
 # NODE_OPTIONS: a young generation of at most 2 × 4 MiB instead of V8's 2 × 16 MiB on a machine with
-# plenty of memory: 20-30 MiB less RSS at 10k spans/s for about a point of CPU, within the noise.
-# With a container memory limit V8 may choose less by itself.
-# GLIBC_TUNABLES: malloc's mmap threshold fixed at 128 KiB. By default it rises to the size of each
-# large block freed, so buffers of a few hundred KiB (batches, compressed bodies) come from the heap
-# and fragment it, and the heap never shrinks: 15-20 MiB more RSS at 10k spans/s.
-# Both measured in docs/benchmarks.md, "Runtime settings".
+# plenty of memory: 20-30 MiB less RSS at 10k spans/s for about a point of CPU, within the noise
+# (docs/benchmarks.md, "V8 settings"). With a container memory limit V8 may choose less by itself.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=4 \
-    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=262144 \
     DATA_DIR=/var/lib/dify-opik-collector
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -202,8 +202,8 @@ ${packages}
 
 function steadyTable(current) {
   const rows = [
-    ...(current.steady ?? []).map((x) => [`the image's (${imageSettings(current)})`, x]),
-    ...(current.steadyNodeDefaults ?? []).map((x) => ["Node's and glibc's defaults", x]),
+    ...(current.steady ?? []).map((x) => [`the image's (\`${current.nodeOptions || 'none'}\`)`, x]),
+    ...(current.steadyNodeDefaults ?? []).map((x) => ['Node defaults', x]),
   ];
   if (rows.length === 0) return '(not measured)\n';
   const cells = (s) =>
@@ -212,7 +212,7 @@ function steadyTable(current) {
     ([settings, s]) =>
       `| ${settings} | ${s.warmup ? cells(s.warmup) : '— | —'} | ${cells(s)} | ${int(s.result.sent ?? s.result.requests)} sent, ${int(s.result.requests)} accepted, ${s.result.failed} failed | ${fixed(s.result.p50ms, 1)} / ${fixed(s.result.p99ms, 1)} ms |`,
   );
-  return `| settings | first 15 s: CPU, average / max | RSS, average / max | then 15 s: CPU, average / max | RSS, average / max | requests | latency p50 / p99 |
+  return `| Node settings | first 15 s: CPU, average / max | RSS, average / max | then 15 s: CPU, average / max | RSS, average / max | requests | latency p50 / p99 |
 | --- | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}
 
@@ -221,13 +221,7 @@ The Go Collector, published: CPU 5.4% / 7.3% and RSS 51 / 71 MiB (2023), 12.8% /
 `;
 }
 
-/** The image's runtime settings, as the steady table names them. */
-const imageSettings = (f) =>
-  [f.nodeOptions && `\`${f.nodeOptions}\``, f.glibcTunables && 'malloc tunables']
-    .filter(Boolean)
-    .join(', ') || 'none';
-
-/** The image's runtime settings against the defaults in the 10k spans/s rounds of one run. */
+/** The image's Node settings against Node's defaults in the 10k spans/s rounds of one run. */
 function v8Comparison(f) {
   const a = f.steady ?? [];
   const b = f.steadyNodeDefaults ?? [];
@@ -332,41 +326,28 @@ Ratio per round: ${current.queue?.ratio?.map((r) => fixed(r, 2)).join(', ') ?? '
 100 requests/s of 100 spans (testbed requests) for 30 s, open loop: a request leaves every 10 ms
 whatever the answers do, and its latency counts from when it was due. CPU as % of one core and RSS
 sampled each second from \`/proc\`, as the testbed does; a fresh collector (the benchmark pipeline)
-each round, alternately with the Docker image's runtime settings (the budget is read from those)
-and with Node's and glibc's defaults. The first 15 s and the next 15 s are shown apart: in the first, V8 is still
+each round, alternately with the Docker image's Node settings (the budget is read from those) and
+with Node's defaults. The first 15 s and the next 15 s are shown apart: in the first, V8 is still
 compiling the code the load makes hot, on its worker threads (about 5% of a core at this rate, gone
 once it is done), which a sidecar pays once. The CPU budget is read from the next 15 s; the RSS
 budget from the highest sample of both.
 
 ${steadyTable(current)}
-## Runtime settings
+## V8 settings
 
-The Docker image sets \`NODE_OPTIONS=${current.nodeOptions || '(none)'}\` and
-\`GLIBC_TUNABLES=${current.glibcTunables || '(none)'}\` (Dockerfile), and every collector in this
-run runs with them except the "defaults" rounds above. In this run, at 10k spans/s:
-${v8Comparison(current)}.
+The Docker image sets \`NODE_OPTIONS=${current.nodeOptions || '(none)'}\` (Dockerfile), and every collector
+in this run runs with it except the "Node defaults" rounds above. \`--max-semi-space-size=4\` caps
+V8's young generation at 2 × 4 MiB; on a machine with plenty of memory V8 lets it grow to
+2 × 16 MiB. In this run, at 10k spans/s: ${v8Comparison(current)}.
 
-\`--max-semi-space-size=4\` caps V8's young generation at 2 × 4 MiB; on a machine with plenty of
-memory V8 lets it grow to 2 × 16 MiB. It was chosen by separate comparisons on 2026-12-06 (the same
-10k spans/s load, alternated runs; means): against Node's defaults, 4 MiB took the highest RSS
-sample from 220 to 191 MiB and the average from 186 to 166 MiB for CPU 31.7% → 32.9% (6 runs each,
-load average 7); in an earlier set (3–4 runs each) from 212 to 173 MiB for CPU 34.7% → 35.1%,
-where 2 MiB gave 168 MiB for 37.0% and 1 MiB 188 MiB for 38.5%. A slower-growing old generation
-(\`--heap-growing-percent=50\`, with 2 MiB) took RSS to about 140 MiB for 10–15 points of CPU
-more: not worth it while CPU is over its budget. With a container memory limit V8 sizes its heap
-from the limit and may pick a smaller young generation by itself: the setting is a ceiling.
-Measured on Node 20; the image runs Node 24.
-
-\`GLIBC_TUNABLES\` fixes glibc malloc's mmap threshold at 128 KiB (and with it the trim
-threshold, here 256 KiB). By default the threshold rises to the size of each mmapped block freed:
-once a batch's buffer of a few hundred KiB has been freed, the next ones come from the heap (brk),
-which fragments and never shrinks. It was chosen by comparisons on 2026-12-07 (the 10k spans/s
-load of this page, 30 s per run, alternated, Node 20 with \`--max-semi-space-size=4\` both ways,
-the heap segment read from \`/proc/<pid>/smaps\` at the end): four pairs on a busy machine gave a
-heap segment of 33–42 MiB without and 19–24 MiB with, a highest RSS sample of 126–141 MiB without
-and 109–124 MiB with, and CPU 19–22% both ways; three pairs on a quieter one gave 101, 135 and 104
-MiB without against 86, 84 and 85 MiB with. Blocks of 128 KiB and more are then mapped and
-unmapped each time: a few dozen per second at this load.
+It was chosen by separate comparisons on 2026-12-06 (the same 10k spans/s load, alternated runs;
+means): against Node's defaults, 4 MiB took the highest RSS sample from 220 to 191 MiB and the
+average from 186 to 166 MiB for CPU 31.7% → 32.9% (6 runs each, load average 7); in an earlier
+set (3–4 runs each) from 212 to 173 MiB for CPU 34.7% → 35.1%, where 2 MiB gave 168 MiB for 37.0%
+and 1 MiB 188 MiB for 38.5%. A slower-growing old generation (\`--heap-growing-percent=50\`, with
+2 MiB) took RSS to about 140 MiB for 10–15 points of CPU more: not worth it while CPU is over its
+budget. With a container memory limit V8 sizes its heap from the limit and may pick a smaller young
+generation by itself: the setting is a ceiling. Measured on Node 20; the image runs Node 24.
 
 ## Memory at idle
 

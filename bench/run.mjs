@@ -36,19 +36,9 @@ const IDLE_SECONDS = 5;
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
 if (!existsSync(cli)) throw new Error('run `npm run build` first');
-/**
- * The runtime settings the Docker image runs the collector with (the Dockerfile's NODE_OPTIONS
- * and GLIBC_TUNABLES): every collector here runs with them.
- */
-const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-const IMAGE_ENV = Object.fromEntries(
-  ['NODE_OPTIONS', 'GLIBC_TUNABLES'].map((name) => [
-    name,
-    new RegExp(`${name}=(\\S+)`).exec(dockerfile)?.[1] ?? '',
-  ]),
-);
-/** Node's and glibc's defaults, for comparison. */
-const DEFAULT_ENV = { NODE_OPTIONS: '', GLIBC_TUNABLES: '' };
+/** The Node settings the Docker image runs the collector with: every collector here runs with them. */
+const IMAGE_NODE_OPTIONS =
+  /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 const figuresFile = join(root, 'bench/figures.json');
 const previousFile = join(root, 'bench/figures.previous.json');
 const startedAt = performance.now();
@@ -117,7 +107,7 @@ const collectorArgs = (config) => [
 
 async function startCollector(config, env = {}) {
   const { child, match } = await start(collectorArgs(config), collectorReady(), {
-    ...IMAGE_ENV,
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
     ...env,
   });
   return { child, url: `http://${match}/v1/traces` };
@@ -160,8 +150,7 @@ const figures = {
     rounds: ROUNDS,
     steadyRounds: STEADY_ROUNDS,
   },
-  nodeOptions: IMAGE_ENV.NODE_OPTIONS,
-  glibcTunables: IMAGE_ENV.GLIBC_TUNABLES,
+  nodeOptions: IMAGE_NODE_OPTIONS,
   throughput: {},
 };
 
@@ -214,16 +203,16 @@ console.error('queue acknowledgements');
 
 // 3. The Collector testbed's load: 10k spans/s in 100-span requests, open loop for 30 s, CPU (% of
 // one core) and RSS sampled from /proc, the first 15 s (V8 compiling) apart from the next; a fresh
-// collector each round, alternately with the image's runtime settings and with Node's and glibc's
-// defaults (what the settings are worth).
+// collector each round, alternately with the image's Node settings and with Node's defaults (what
+// the settings are worth).
 figures.steady = [];
 figures.steadyNodeDefaults = [];
 for (let r = 0; r < STEADY_ROUNDS; r++) {
   for (const [list, env] of [
     [figures.steady, {}],
-    [figures.steadyNodeDefaults, DEFAULT_ENV],
+    [figures.steadyNodeDefaults, { NODE_OPTIONS: '' }],
   ]) {
-    console.error(`10k spans/s, round ${r + 1}${env === DEFAULT_ENV ? ', defaults' : ''}`);
+    console.error(`10k spans/s, round ${r + 1}${env.NODE_OPTIONS === '' ? ', Node defaults' : ''}`);
     const c = await startCollector(benchConfig(sink.match), env);
     await sleep(1000);
     list.push(await sample(c.child.pid, () => load(c.url, 'open', 100, 30, 'testbed'), 15));
@@ -239,7 +228,7 @@ figures.idle = {};
 for (const [name, config, env] of idleConfigs) {
   const mine = idle.filter((c) => c.name === name);
   const { modules, packages } = await loadedPackages(collectorArgs(config), collectorReady(), {
-    ...IMAGE_ENV,
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
     ...env(),
   });
   figures.idle[name] = {
@@ -253,15 +242,15 @@ for (const [name, config, env] of idleConfigs) {
 for (const c of idle) await stop(c.child);
 await stop(sink.child);
 
-// 5. Dify envelopes (the receiver's own benchmark, in its own process, with the image's runtime settings).
+// 5. Dify envelopes (the receiver's own benchmark, in its own process, with the image's Node settings).
 console.error('dify envelopes');
 const difyOut = execFileSync(process.execPath, [join(root, 'bench/dify.mjs')], {
   cwd: root,
   encoding: 'utf8',
-  // With the image's runtime settings, as every collector here (the receiver runs in this process).
+  // With the image's Node settings, as every collector here (the receiver runs in this process).
   env: {
     ...process.env,
-    ...IMAGE_ENV,
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
     BENCH_SECONDS: '3',
     BENCH_ROUNDS: '3',
   },

@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { assignIds } from '../dist/exporters/opik/assign-ids.js';
 import { createDefaultOpikConfig } from '../dist/exporters/opik/config.js';
 import { NEWEST_KNOWN_OPIK, opikVersion } from '../dist/exporters/opik/opik-version.js';
-import { splitByPath } from '../dist/exporters/opik/otlp-delivery.js';
+import { otlpSpans, splitByPath } from '../dist/exporters/opik/otlp-delivery.js';
 import { preparePayload } from '../dist/exporters/opik/payload.js';
 import { RecentIds } from '../dist/exporters/opik/recent-ids.js';
 import { NO_LIMITS } from '../dist/otlp/limits.js';
@@ -58,8 +58,8 @@ const receive = {
 };
 /** The OTLP body of the spans that go over OTLP (pdata, or each span's message bytes). */
 const encode = {
-  decoded: (otlp) => encodeTracesRequest(makeTraces(otlp.map((o) => o.span))),
-  wire: (otlp) => encodeSpansRequest(otlp.map((o) => o.span)),
+  decoded: (otlp) => encodeTracesRequest(makeTraces(otlpSpans(otlp, encoding))),
+  wire: (otlp) => encodeSpansRequest(otlpSpans(otlp, encoding)),
 };
 
 let round = 0;

@@ -6,12 +6,6 @@ import type { OpikEncoding } from './opik-version.js';
 import type { Payload, SpanEntry } from './payload.js';
 import { deliverSpansRest, refuseSpans } from './rest-delivery.js';
 
-/** A pending span and the OTLP span that writes it on this Opik (pdata, or its message's bytes). */
-export interface OtlpEntry {
-  readonly entry: SpanEntry;
-  readonly span: Span | Uint8Array;
-}
-
 /**
  * Which pending spans go over OTLP (in this Opik version's encoding) and which through REST.
  * Over OTLP, Opik clears the usage of a span whose child in the same request has usage
@@ -21,7 +15,7 @@ export interface OtlpEntry {
 export function splitByPath(
   spans: readonly SpanEntry[],
   encoding: OpikEncoding,
-): { otlp: OtlpEntry[]; rest: SpanEntry[] } {
+): { otlp: SpanEntry[]; rest: SpanEntry[] } {
   // Each entry keeps its OTLP form per encoding, so asking twice costs nothing.
   let parentsOfUsage: Set<string | undefined> | undefined;
   for (const entry of spans) {
@@ -29,16 +23,30 @@ export function splitByPath(
     parentsOfUsage ??= new Set();
     parentsOfUsage.add(entry.ref.parent_span_id);
   }
-  const otlp: OtlpEntry[] = [];
+  const otlp: SpanEntry[] = [];
   const rest: SpanEntry[] = [];
   for (const entry of spans) {
     if (entry.done) continue;
-    const form = entry.otlp(encoding);
     const clash = entry.ref.hasUsage && parentsOfUsage?.has(entry.ref.id) === true;
-    if ('blocker' in form || clash) rest.push(entry);
-    else otlp.push({ entry, span: 'span' in form ? form.span : form.message });
+    if (clash || 'blocker' in entry.otlp(encoding)) rest.push(entry);
+    else otlp.push(entry);
   }
   return { otlp, rest };
+}
+
+/**
+ * The OTLP spans (pdata, or their messages' bytes) of entries `splitByPath` sent that way. Taken
+ * when the request is encoded, not kept beside the entries while Opik answers.
+ */
+export function otlpSpans(
+  entries: readonly SpanEntry[],
+  encoding: OpikEncoding,
+): (Span | Uint8Array)[] {
+  return entries.map((entry) => {
+    const form = entry.otlp(encoding);
+    if ('blocker' in form) throw new Error(`a span with no OTLP form: ${form.blocker}`);
+    return 'span' in form ? form.span : form.message;
+  });
 }
 
 /**
@@ -47,32 +55,32 @@ export function splitByPath(
  * request as `metadata.integration`, which depends on how spans were batched.
  */
 export function deliverSpansOtlp(
-  spans: readonly OtlpEntry[],
+  spans: readonly SpanEntry[],
+  encoding: OpikEncoding,
   payload: Payload,
   ctx: DeliveryContext,
   signal: AbortSignal,
 ): Promise<void> {
-  const entries = (items: readonly OtlpEntry[]) => items.map((i) => i.entry);
-  return deliverAll<OtlpEntry>(
+  return deliverAll<SpanEntry>(
     spans,
     {
       path: 'otlp',
       attempt: async (items, s) => {
         let body: Uint8Array;
         try {
-          body = encodeSpansRequest(items.map((i) => i.span));
+          body = encodeSpansRequest(otlpSpans(items, encoding));
         } catch {
           // Ids or times the OTLP encoder cannot carry: the REST API needs neither.
-          await deliverSpansRest(entries(items), payload, ctx, s);
+          await deliverSpansRest(items, payload, ctx, s);
           return { kind: 'handled' };
         }
         return classify(await ctx.http.postOtlp(body, s), 'otlp', ctx.now());
       },
       delivered: (items) => {
-        for (const i of items) i.entry.done = true;
+        for (const entry of items) entry.done = true;
         ctx.metrics.sentSpans('otlp', items.length);
       },
-      refused: (items, reason) => refuseSpans(entries(items), reason, payload, ctx),
+      refused: (items, reason) => refuseSpans(items, reason, payload, ctx),
     },
     ctx,
     signal,

@@ -124,7 +124,7 @@ export function otlpPath(ctx: DeliveryContext, o: OtlpPathOptions): Sender<Paylo
     const encodeAs = await encoding(signal);
     await deliverTraceRows(payload, ctx, signal);
     const { otlp, rest } = splitByPath(payload.spans, encodeAs);
-    await deliverSpansOtlp(otlp, payload, ctx, signal);
+    await deliverSpansOtlp(otlp, encodeAs, payload, ctx, signal);
     await deliverSpansRest(rest, payload, ctx, signal);
     await removeStandIns(payload, ctx, signal);
     await deliverUpdates(payload, ctx, signal);

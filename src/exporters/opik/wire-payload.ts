@@ -177,8 +177,13 @@ class WireEntry extends WireSpan implements SpanEntry {
   done = false;
   readonly parkedIn = undefined;
   private built: OpikSpan | undefined;
+  // Its OTLP form, as numbers: objects kept beside each span until Opik answers would outlive
+  // the young generation's collections (docs/benchmarks.md).
   private encoding: OpikEncoding | undefined;
-  private form: OtlpForm | undefined;
+  private blocked: string | undefined;
+  /** Where its message sits in the context's output for `encoding`. */
+  private from = 0;
+  private to = 0;
 
   constructor(
     private readonly context: WireContext,
@@ -205,30 +210,30 @@ class WireEntry extends WireSpan implements SpanEntry {
   }
 
   otlp(encoding: OpikEncoding): OtlpForm {
-    if (this.encoding === encoding) return this.form!;
-    const blocker = wireBlocker(this, encoding);
-    let form: OtlpForm;
-    if (blocker !== undefined) form = { blocker };
-    else {
-      const { bytes, spans } = this.context.batch;
-      const i = this.index;
-      const out = this.context.out(encoding);
-      const from = out.pos;
-      const { context } = this.context.group(spans.group(i));
-      writeWireSpan(
-        out,
-        this.context.json,
-        bytes,
-        spans.start(i),
-        spans.end(i),
-        this,
-        encoding,
-        context,
-      );
-      form = { message: out.buf.subarray(from, out.pos) };
-    }
+    if (this.encoding !== encoding) this.write(encoding);
+    if (this.blocked !== undefined) return { blocker: this.blocked };
+    return { message: this.context.out(encoding).buf.subarray(this.from, this.to) };
+  }
+
+  private write(encoding: OpikEncoding): void {
     this.encoding = encoding;
-    this.form = form;
-    return form;
+    this.blocked = wireBlocker(this, encoding);
+    if (this.blocked !== undefined) return;
+    const { bytes, spans } = this.context.batch;
+    const i = this.index;
+    const out = this.context.out(encoding);
+    this.from = out.pos;
+    const { context } = this.context.group(spans.group(i));
+    writeWireSpan(
+      out,
+      this.context.json,
+      bytes,
+      spans.start(i),
+      spans.end(i),
+      this,
+      encoding,
+      context,
+    );
+    this.to = out.pos;
   }
 }

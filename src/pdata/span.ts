@@ -8,23 +8,29 @@ import {
   UNSET_STATUS,
 } from './traces.js';
 
-/** A span with every optional field at its OTLP default; `fields` overrides them. */
+/**
+ * A span with every optional field at its OTLP default; `fields` overrides them. Field by field
+ * rather than a spread over the defaults: every span then has the same fields in the same order
+ * (one hidden class), and the Dify receiver builds one per span on its hot path.
+ */
 export function makeSpan(fields: Partial<Span> & Pick<Span, 'traceId' | 'spanId' | 'name'>): Span {
   return {
-    parentSpanId: '',
-    traceState: '',
-    flags: 0,
-    kind: SpanKind.INTERNAL,
-    startTimeUnixNano: 0n,
-    endTimeUnixNano: 0n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: UNSET_STATUS,
-    ...fields,
+    parentSpanId: fields.parentSpanId ?? '',
+    traceState: fields.traceState ?? '',
+    flags: fields.flags ?? 0,
+    kind: fields.kind ?? SpanKind.INTERNAL,
+    startTimeUnixNano: fields.startTimeUnixNano ?? 0n,
+    endTimeUnixNano: fields.endTimeUnixNano ?? 0n,
+    attributes: fields.attributes ?? [],
+    droppedAttributesCount: fields.droppedAttributesCount ?? 0,
+    events: fields.events ?? [],
+    droppedEventsCount: fields.droppedEventsCount ?? 0,
+    links: fields.links ?? [],
+    droppedLinksCount: fields.droppedLinksCount ?? 0,
+    status: fields.status ?? UNSET_STATUS,
+    traceId: fields.traceId,
+    spanId: fields.spanId,
+    name: fields.name,
   };
 }
 

@@ -1,10 +1,10 @@
+import { makeSpan } from '../../../pdata/span.js';
 import {
   type KeyValue,
   type Span,
   type SpanKind,
   type SpanLink,
   StatusCode,
-  UNSET_STATUS,
 } from '../../../pdata/traces.js';
 import type { SpanRef, TraceRef } from './refs.js';
 import type { ParsedTime } from './time.js';
@@ -95,25 +95,19 @@ export function buildSpan(spec: SpanSpec): Span {
     put(attrs, DIFY_ATTRIBUTE[key as keyof DifyIds], dify[key as keyof DifyIds]);
   const end = notBefore(spec.end, spec.start.ns);
   const failed = spec.error ? errorParts(spec.error, end) : undefined;
-  // The fields in the order `makeSpan` gives them, so every span shares one hidden class.
-  return {
+  return makeSpan({
+    traceId: spec.trace.traceId,
+    spanId: spec.spanId,
     parentSpanId: spec.parent?.spanId ?? '',
-    traceState: '',
-    flags: 0,
+    name: spec.name,
     kind: spec.kind,
     startTimeUnixNano: spec.start.ns,
     endTimeUnixNano: end,
     attributes: attrs,
-    droppedAttributesCount: 0,
-    events: failed ? failed.events : [],
-    droppedEventsCount: 0,
     links: spec.links ?? [],
-    droppedLinksCount: 0,
-    status: failed ? failed.status : UNSET_STATUS,
-    traceId: spec.trace.traceId,
-    spanId: spec.spanId,
-    name: spec.name,
-  };
+    events: failed?.events,
+    status: failed?.status,
+  });
 }
 
 /** A span never ends before it starts (bigint: Math.max does not apply). */

@@ -200,6 +200,23 @@ ${packages}
 `;
 }
 
+function idMemoryTable(current, previous) {
+  const row = (label, k) => {
+    const cell = (f) => f?.idMemory?.bytesPerEntry?.[k] ?? '—';
+    return `| ${label} | ${cell(previous)} | ${cell(current)} |`;
+  };
+  const max = (current.idMemory?.maxEntries ?? 100_000).toLocaleString('en-US');
+  return `What the opik exporter's id memory holds per OTel trace when it is full (\`bench/id-memory.mjs\`:
+${max} traces, its default \`trace_id_memory.max_entries\`, reached after ${Math.round((current.idMemory?.maxEntries ?? 100_000) / 1000)} s at 10k spans/s of
+traces of 10 spans), in bytes of V8 heap and array buffers per trace:
+
+| id memory | previous | this run |
+| --- | --- | --- |
+${row('in process memory (no storage)', 'memory')}
+${row('with `file_storage` (its live entries in memory; the file not counted)', 'fileStorage')}
+`;
+}
+
 function steadyTable(current) {
   const rows = [
     ...(current.steady ?? []).map((x) => [`the image's (\`${current.nodeOptions || 'none'}\`)`, x]),
@@ -354,6 +371,7 @@ generation by itself: the setting is a ceiling. Measured on Node 20; the image r
 Two collectors of each configuration, started before the other measurements and sent nothing.
 
 ${idleTable(current, previous)}
+${idMemoryTable(current, previous)}
 ## Where the time goes
 
 \`bench/stages.mjs\`: ten 100-span requests through each stage in one process, without HTTP, in

@@ -274,6 +274,15 @@ for (const shape of SHAPES) {
   figures.stages[shape] = await runJson([join(root, 'bench/stages.mjs'), shape]);
 }
 
+// 7. What the id memory holds per OTel trace at its default bound.
+console.error('id memory');
+figures.idMemory = JSON.parse(
+  execFileSync(process.execPath, ['--expose-gc', join(root, 'bench/id-memory.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+  }),
+);
+
 figures.loadAverage = { before: loadBefore, after: loadavg() };
 figures.minutes = Number(((performance.now() - startedAt) / 60_000).toFixed(1));
 

@@ -1,16 +1,25 @@
+import { EntrySlots } from '../../storage/entry-slots.js';
 import { FrontCursor } from '../../storage/front-cursor.js';
 import type { IdStore, IdStoreOptions } from '../../storage/id-store.js';
 import { StorageUnavailableError } from '../../storage/unavailable.js';
 import { type SqliteDatabase, unsynced } from './database.js';
 
-/** One key's live value in memory, and the row of the log that keeps it on disk. */
-interface Entry {
+/**
+ * A live entry's numbers in memory (its value is the slot's): when it expires, the log row
+ * holding it, and the expiry that row carries (refreshes are written only when it falls behind,
+ * see below).
+ */
+const EXPIRY = 0;
+const SEQ = 1;
+const STORED = 2;
+
+/** A log row a call writes, and the entry it becomes once committed. */
+interface Row {
+  space: string;
+  key: string;
   value: string;
   expiresAt: number;
-  /** The log row holding this value. */
   seq: number;
-  /** The expiry that row carries (refreshes are written only when it falls behind, see below). */
-  stored: number;
 }
 
 /**
@@ -55,7 +64,8 @@ export function sqliteIdStore(
   migrate(db, options.namespace);
   const ttl = options.ttlMs;
   const prefix = `${options.namespace}|`;
-  const entries = readLog(db, prefix, now(), options.maxEntries);
+  const slots = new EntrySlots(3, options.maxEntries);
+  const entries = readLog(db, slots, prefix, now(), options.maxEntries);
   /** The least recently used first (`front-cursor.ts`: no walk over the holes each time). */
   const front = new FrontCursor(() => entries.entries());
 
@@ -77,22 +87,22 @@ export function sqliteIdStore(
 
   /** What one call writes: log rows (entries to hold once committed) and rows to delete. */
   class Changes {
-    readonly rows = new Map<string, { space: string; key: string; entry: Entry }>();
+    readonly rows = new Map<string, Row>();
     readonly used = new Set<string>();
 
     /** The live entry of a key (its TTL refreshed once committed), or undefined. */
     read(space: string, key: string, at: number): string | undefined {
       const k = `${space}|${key}`;
-      const e = entries.get(k);
-      if (!e || e.expiresAt <= at) return undefined;
+      const slot = entries.get(k);
+      if (slot === undefined || slots.get(EXPIRY, slot) <= at) return undefined;
       this.used.add(k);
-      if (e.stored - at < ttl / 2) this.write(space, key, e.value, at);
-      return e.value;
+      const value = slots.value(slot);
+      if (slots.get(STORED, slot) - at < ttl / 2) this.write(space, key, value, at);
+      return value;
     }
 
     write(space: string, key: string, value: string, at: number): void {
-      const entry = { value, expiresAt: at + ttl, seq: 0, stored: at + ttl };
-      this.rows.set(`${space}|${key}`, { space, key, entry });
+      this.rows.set(`${space}|${key}`, { space, key, value, expiresAt: at + ttl, seq: 0 });
     }
 
     /**
@@ -104,15 +114,15 @@ export function sqliteIdStore(
       const replaced: number[] = [];
       for (const k of this.rows.keys()) {
         const old = entries.get(k);
-        if (old) replaced.push(old.seq);
+        if (old !== undefined) replaced.push(slots.get(SEQ, old));
         else added++;
       }
       const evicted: Array<[string, number]> = [];
       const over = entries.size + added - options.maxEntries;
       // Entries this call uses are passed over: they move to the end below.
       for (let seen = 0; evicted.length < over && seen < entries.size; seen++) {
-        const [k, e] = front.next()!;
-        if (!this.used.has(k) && !this.rows.has(k)) evicted.push([k, e.seq]);
+        const [k, slot] = front.next()!;
+        if (!this.used.has(k) && !this.rows.has(k)) evicted.push([k, slot]);
       }
       if (this.rows.size > 0 || evicted.length > 0 || more) {
         try {
@@ -120,10 +130,10 @@ export function sqliteIdStore(
             db,
             db.transaction(() => {
               for (const seq of replaced) forget.run(seq);
-              for (const [, seq] of evicted) forget.run(seq);
-              for (const { space, key, entry } of this.rows.values()) {
-                entry.seq = Number(
-                  append.run(space, prefix + key, entry.value, entry.expiresAt).lastInsertRowid,
+              for (const [, slot] of evicted) forget.run(slots.get(SEQ, slot));
+              for (const row of this.rows.values()) {
+                row.seq = Number(
+                  append.run(row.space, prefix + row.key, row.value, row.expiresAt).lastInsertRowid,
                 );
               }
               more?.();
@@ -136,16 +146,23 @@ export function sqliteIdStore(
         }
       }
       for (const k of this.used) {
-        const e = entries.get(k)!;
+        const slot = entries.get(k)!;
         entries.delete(k); // most recently used last
-        e.expiresAt = at + ttl;
-        entries.set(k, e);
+        slots.set(EXPIRY, slot, at + ttl);
+        entries.set(k, slot);
       }
-      for (const [k, { entry }] of this.rows) {
+      // Forgotten before the rows are added, so that their slots hold the new entries.
+      for (const [k, slot] of evicted) {
         entries.delete(k);
-        entries.set(k, entry);
+        slots.release(slot);
       }
-      for (const [k] of evicted) entries.delete(k);
+      for (const [k, row] of this.rows) {
+        let slot = entries.get(k);
+        if (slot === undefined) slot = slots.take();
+        else entries.delete(k);
+        hold(slots, slot, row.value, row.expiresAt, row.seq);
+        entries.set(k, slot);
+      }
     }
   }
 
@@ -212,17 +229,32 @@ export function sqliteIdStore(
  * keyspace and key. Expired rows, rows of the namespace beyond `max` and damaged rows (a value
  * or expiry not of its type) are deleted.
  */
-function readLog(db: SqliteDatabase, prefix: string, at: number, max: number): Map<string, Entry> {
+function readLog(
+  db: SqliteDatabase,
+  slots: EntrySlots,
+  prefix: string,
+  at: number,
+  max: number,
+): Map<string, number> {
   // One transaction: the deletions below are one commit, not one each.
-  return db.transaction(() => readLogRows(db, prefix, at, max))();
+  return db.transaction(() => readLogRows(db, slots, prefix, at, max))();
+}
+
+/** An entry's value and numbers, as the log row `seq` stores them. */
+function hold(slots: EntrySlots, slot: number, value: string, expiresAt: number, seq: number) {
+  slots.setValue(slot, value);
+  slots.set(EXPIRY, slot, expiresAt);
+  slots.set(SEQ, slot, seq);
+  slots.set(STORED, slot, expiresAt);
 }
 
 function readLogRows(
   db: SqliteDatabase,
+  slots: EntrySlots,
   prefix: string,
   at: number,
   max: number,
-): Map<string, Entry> {
+): Map<string, number> {
   db.prepare(
     "DELETE FROM opik_id_log WHERE typeof(value) <> 'text' OR typeof(expires_at) NOT IN ('integer', 'real') OR expires_at <= ?",
   ).run(at);
@@ -237,19 +269,25 @@ function readLogRows(
     value: string;
     expires_at: number;
   }>;
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, number>();
   const forget = db.prepare('DELETE FROM opik_id_log WHERE seq = ?');
   for (const r of rows) {
     const k = `${r.space}|${r.key}`;
-    const old = entries.get(k);
-    if (old) forget.run(old.seq);
-    entries.delete(k);
-    entries.set(k, { value: r.value, expiresAt: r.expires_at, seq: r.seq, stored: r.expires_at });
+    let slot = entries.get(k);
+    if (slot === undefined) {
+      slot = slots.take();
+    } else {
+      forget.run(slots.get(SEQ, slot));
+      entries.delete(k);
+    }
+    hold(slots, slot, r.value, r.expires_at, r.seq);
+    entries.set(k, slot);
   }
-  for (const [k, e] of entries) {
+  for (const [k, slot] of entries) {
     if (entries.size <= max) break;
     entries.delete(k);
-    forget.run(e.seq);
+    forget.run(slots.get(SEQ, slot));
+    slots.release(slot);
   }
   return entries;
 }

@@ -224,6 +224,14 @@ export function sqliteIdStore(
   };
 }
 
+/** An entry's value and numbers, as the log row `seq` stores them. */
+function hold(slots: EntrySlots, slot: number, value: string, expiresAt: number, seq: number) {
+  slots.setValue(slot, value);
+  slots.set(EXPIRY, slot, expiresAt);
+  slots.set(SEQ, slot, seq);
+  slots.set(STORED, slot, expiresAt);
+}
+
 /**
  * The live entries of a namespace in the log, oldest first (at most `max`: the newest), keyed by
  * keyspace and key. Expired rows, rows of the namespace beyond `max` and damaged rows (a value
@@ -237,59 +245,43 @@ function readLog(
   max: number,
 ): Map<string, number> {
   // One transaction: the deletions below are one commit, not one each.
-  return db.transaction(() => readLogRows(db, slots, prefix, at, max))();
-}
-
-/** An entry's value and numbers, as the log row `seq` stores them. */
-function hold(slots: EntrySlots, slot: number, value: string, expiresAt: number, seq: number) {
-  slots.setValue(slot, value);
-  slots.set(EXPIRY, slot, expiresAt);
-  slots.set(SEQ, slot, seq);
-  slots.set(STORED, slot, expiresAt);
-}
-
-function readLogRows(
-  db: SqliteDatabase,
-  slots: EntrySlots,
-  prefix: string,
-  at: number,
-  max: number,
-): Map<string, number> {
-  db.prepare(
-    "DELETE FROM opik_id_log WHERE typeof(value) <> 'text' OR typeof(expires_at) NOT IN ('integer', 'real') OR expires_at <= ?",
-  ).run(at);
-  const rows = db
-    .prepare(
-      'SELECT seq, space, substr(key, ?) AS key, value, expires_at FROM opik_id_log WHERE substr(key, 1, ?) = ? ORDER BY seq',
-    )
-    .all(prefix.length + 1, prefix.length, prefix) as Array<{
-    seq: number;
-    space: string;
-    key: string;
-    value: string;
-    expires_at: number;
-  }>;
-  const entries = new Map<string, number>();
-  const forget = db.prepare('DELETE FROM opik_id_log WHERE seq = ?');
-  for (const r of rows) {
-    const k = `${r.space}|${r.key}`;
-    let slot = entries.get(k);
-    if (slot === undefined) {
-      slot = slots.take();
-    } else {
-      forget.run(slots.get(SEQ, slot));
-      entries.delete(k);
+  return db.transaction(() => {
+    db.prepare(
+      "DELETE FROM opik_id_log WHERE typeof(value) <> 'text' OR typeof(expires_at) NOT IN ('integer', 'real') OR expires_at <= ?",
+    ).run(at);
+    const rows = db
+      .prepare(
+        'SELECT seq, space, substr(key, ?) AS key, value, expires_at FROM opik_id_log WHERE substr(key, 1, ?) = ? ORDER BY seq',
+      )
+      .all(prefix.length + 1, prefix.length, prefix) as Array<{
+      seq: number;
+      space: string;
+      key: string;
+      value: string;
+      expires_at: number;
+    }>;
+    const entries = new Map<string, number>();
+    const forget = db.prepare('DELETE FROM opik_id_log WHERE seq = ?');
+    for (const r of rows) {
+      const k = `${r.space}|${r.key}`;
+      let slot = entries.get(k);
+      if (slot === undefined) {
+        slot = slots.take();
+      } else {
+        forget.run(slots.get(SEQ, slot));
+        entries.delete(k);
+      }
+      hold(slots, slot, r.value, r.expires_at, r.seq);
+      entries.set(k, slot);
     }
-    hold(slots, slot, r.value, r.expires_at, r.seq);
-    entries.set(k, slot);
-  }
-  for (const [k, slot] of entries) {
-    if (entries.size <= max) break;
-    entries.delete(k);
-    forget.run(slots.get(SEQ, slot));
-    slots.release(slot);
-  }
-  return entries;
+    for (const [k, slot] of entries) {
+      if (entries.size <= max) break;
+      entries.delete(k);
+      forget.run(slots.get(SEQ, slot));
+      slots.release(slot);
+    }
+    return entries;
+  })();
 }
 
 /**

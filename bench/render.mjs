@@ -205,9 +205,10 @@ function idMemoryTable(current, previous) {
     const cell = (f) => f?.idMemory?.bytesPerEntry?.[k] ?? '—';
     return `| ${label} | ${cell(previous)} | ${cell(current)} |`;
   };
-  const max = (current.idMemory?.maxEntries ?? 100_000).toLocaleString('en-US');
+  const max = current.idMemory?.maxEntries ?? 100_000;
+  // 10k spans/s of traces of 10 spans: a thousand new traces a second.
   return `What the opik exporter's id memory holds per OTel trace when it is full (\`bench/id-memory.mjs\`:
-${max} traces, its default \`trace_id_memory.max_entries\`, reached after ${Math.round((current.idMemory?.maxEntries ?? 100_000) / 1000)} s at 10k spans/s of
+${int(max)} traces, its default \`trace_id_memory.max_entries\`, reached after ${int(max / 1000)} s at 10k spans/s of
 traces of 10 spans), in bytes of V8 heap and array buffers per trace:
 
 | id memory | previous | this run |

@@ -16,7 +16,7 @@ export function splitByPath(
   spans: readonly SpanEntry[],
   encoding: OpikEncoding,
 ): { otlp: SpanEntry[]; rest: SpanEntry[] } {
-  // Each entry keeps its OTLP form per encoding, so asking twice costs nothing.
+  // Each entry writes its OTLP form once per encoding; asking again only hands back a view of it.
   let parentsOfUsage: Set<string | undefined> | undefined;
   for (const entry of spans) {
     if (entry.done || !entry.ref.hasUsage || 'blocker' in entry.otlp(encoding)) continue;

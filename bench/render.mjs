@@ -117,8 +117,13 @@ function throughputTable(t, settings) {
 ${row('bare Node server that only decodes (`bench/bare-server.mjs`)', t.rounds.bare)}
 ${row('the collector: otlp → batch → opik', t.rounds.pipeline)}
 ${row('for comparison: otlp → batch → debug (no Opik mapping)', t.rounds.debug)}
-
-Ratio to the bare server, per round: opik ${t.ratio.map((r) => fixed(r, 2)).join(', ')}; debug ${t.debugRatio.map((r) => fixed(r, 2)).join(', ')}. Requests of ${int(t.requestBytes)} bytes, ${settings.concurrency} connections, ${settings.rounds} rounds of ${settings.seconds} s.
+${
+  t.rounds.floor
+    ? `${row('the floor: scan, gzip and forward, answer after delivery (`bench/floor-server.mjs`)', t.rounds.floor)}
+`
+    : ''
+}
+Ratio to the bare server, per round: opik ${t.ratio.map((r) => fixed(r, 2)).join(', ')}; debug ${t.debugRatio.map((r) => fixed(r, 2)).join(', ')}${t.floorRatio ? `; floor ${t.floorRatio.map((r) => fixed(r, 2)).join(', ')}` : ''}. Requests of ${int(t.requestBytes)} bytes, ${settings.concurrency} connections, ${settings.rounds} rounds of ${settings.seconds} s.
 `;
 }
 
@@ -220,8 +225,15 @@ ${row('with `file_storage` (its live entries in memory; the file not counted)', 
 
 function steadyTable(current) {
   const rows = [
-    ...(current.steady ?? []).map((x) => [`the image's (\`${current.nodeOptions || 'none'}\`)`, x]),
-    ...(current.steadyNodeDefaults ?? []).map((x) => ['Node defaults', x]),
+    ...(current.steady ?? []).map((x) => [
+      `the collector, the image's (\`${current.nodeOptions || 'none'}\`)`,
+      x,
+    ]),
+    ...(current.steadyNodeDefaults ?? []).map((x) => ['the collector, Node defaults', x]),
+    ...(current.steadyFloor ?? []).map((x) => [
+      `the floor (\`bench/floor-server.mjs\`), the image's`,
+      x,
+    ]),
   ];
   if (rows.length === 0) return '(not measured)\n';
   const cells = (s) =>
@@ -230,7 +242,7 @@ function steadyTable(current) {
     ([settings, s]) =>
       `| ${settings} | ${s.warmup ? cells(s.warmup) : '— | —'} | ${cells(s)} | ${int(s.result.sent ?? s.result.requests)} sent, ${int(s.result.requests)} accepted, ${s.result.failed} failed | ${fixed(s.result.p50ms, 1)} / ${fixed(s.result.p99ms, 1)} ms |`,
   );
-  return `| Node settings | first 15 s: CPU, average / max | RSS, average / max | then 15 s: CPU, average / max | RSS, average / max | requests | latency p50 / p99 |
+  return `| server, Node settings | first 15 s: CPU, average / max | RSS, average / max | then 15 s: CPU, average / max | RSS, average / max | requests | latency p50 / p99 |
 | --- | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}
 
@@ -248,6 +260,21 @@ function v8Comparison(f) {
   const both = (k, d, unit) =>
     `${fixed(m(a, k), d)}${unit} with it, ${fixed(m(b, k), d)}${unit} without`;
   return `highest RSS sample ${both('rssMaxMiB', 0, ' MiB')}; average RSS ${both('rssAvgMiB', 0, ' MiB')}; CPU ${both('cpuAvgPct', 1, '%')} (medians of ${a.length} and ${b.length} rounds)`;
+}
+
+/** What the floor (bench/floor-server.mjs) reached in this run, set beside the budgets it shares. */
+function floorLine(f) {
+  const ratio = (shape) => spread(f.throughput?.[shape]?.floorRatio ?? [], (n) => fixed(n, 2));
+  const steady = f.steadyFloor ?? [];
+  if (!f.throughput?.testbed?.floorRatio && steady.length === 0) return '';
+  const m = (k) => median(steady.map((x) => x[k]));
+  const rss = median(steady.map((x) => Math.max(x.rssMaxMiB, x.warmup?.rssMaxMiB ?? 0)));
+  return `
+The floor, a server that only scans, gzips and forwards (see "Throughput against a bare decoding
+server"), in the same run: throughput ratio ${ratio('testbed')} on testbed requests and
+${ratio('genai')} on GenAI requests; at 10k spans/s CPU ${fixed(m('cpuAvgPct'), 1)}% after the first
+15 s and highest RSS sample ${fixed(rss, 0)} MiB.
+`;
 }
 
 export function renderBenchmarks(current, previous) {
@@ -297,15 +324,23 @@ ${budgets.map(({ b, now, before }) => `| ${b.figure} | ${b.budget} | ${before.te
 
 Met in this run (✓): ${met.length === 0 ? 'none' : met.join('; ')}.
 Not met (✗): ${notMet.length === 0 ? 'none' : notMet.join('; ')}.
-
+${floorLine(current)}
 ## Throughput against a bare decoding server
 
 Both servers get the same requests from \`bench/load.mjs\`, a closed loop of
 ${s.concurrency} connections (each sends its next request when the last one is answered), every
 request with fresh trace and span ids. Each request is 100 spans in 10 traces of 10. The opik
 exporter sends OTLP protobuf (gzip) and trace rows to a local sink (\`bench/sink-server.mjs\`) that
-answers at once. The bare server, the collector and the collector with the debug exporter are
-measured in turn, round after round.
+answers at once. The bare server, the collector, the collector with the debug exporter and the
+floor are measured in turn, round after round.
+
+The floor (\`bench/floor-server.mjs\`) is the least a server that forwards these requests to Opik
+does, with the collector's own parts where it has them: it finds each request's spans with the
+collector's scanner, gathers requests into batches of 1000 spans, gzips each batch at the
+exporter's default level, POSTs it to the sink, and answers the requests once the sink has
+answered, as the collector does. It makes no Opik ids, adds no \`opik.*\` attributes, sends no
+trace rows and keeps nothing for retries. What the collector does beyond it is the Opik mapping;
+its ratio is the most the collector could reach on this machine if the mapping cost nothing.
 
 ### The Collector testbed's requests
 
@@ -345,9 +380,10 @@ Ratio per round: ${current.queue?.ratio?.map((r) => fixed(r, 2)).join(', ') ?? '
 whatever the answers do, and its latency counts from when it was due. CPU as % of one core and RSS
 sampled each second from \`/proc\`, as the testbed does; a fresh collector (the benchmark pipeline)
 each round, alternately with the Docker image's Node settings (the budget is read from those) and
-with Node's defaults. The first 15 s and the next 15 s are shown apart: in the first, V8 is still
-compiling the code the load makes hot, on its worker threads (about 5% of a core at this rate, gone
-once it is done), which a sidecar pays once. The CPU budget is read from the next 15 s; the RSS
+with Node's defaults, then the floor (see above) with the image's settings. The first 15 s and
+the next 15 s are shown apart: in the first, V8 is still compiling the code the load makes hot,
+on its worker threads (about 5% of a core at this rate, gone once it is done), which a sidecar
+pays once. The CPU budget is read from the next 15 s; the RSS
 budget from the highest sample of both.
 
 ${steadyTable(current)}

@@ -169,8 +169,23 @@ for (const [name, config, env] of idleConfigs) {
 await sleep(IDLE_SECONDS * 1000);
 for (const c of idle) c.started = rssMiB(c.child.pid);
 
+const { createDefaultOpikConfig } = await import('../dist/exporters/opik/config.js');
+/** The floor (bench/floor-server.mjs), with the image's Node settings as the collectors. */
+async function startFloor() {
+  const { level } = createDefaultOpikConfig().compression_params;
+  const { child, match } = await start(
+    [join(root, 'bench/floor-server.mjs'), String(sink.match), String(level)],
+    port,
+    {
+      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+    },
+  );
+  return { child, url: `http://127.0.0.1:${match}/v1/traces` };
+}
+
 // 1. Throughput, per request shape: the bare decoding server against the whole pipeline (and the
-// pipeline with the debug exporter instead of Opik's), same load generator, rounds alternated.
+// pipeline with the debug exporter instead of Opik's, and the floor of any forwarding server),
+// same load generator, rounds alternated.
 for (const shape of SHAPES) {
   console.error(`throughput, ${shape} requests`);
   const bare = await start([join(root, 'bench/bare-server.mjs')], port);
@@ -178,6 +193,7 @@ for (const shape of SHAPES) {
     bare: { child: bare.child, url: `http://127.0.0.1:${bare.match}/v1/traces` },
     pipeline: await startCollector(benchConfig(sink.match)),
     debug: await startCollector(benchConfig(sink.match, 'none', 'debug')),
+    floor: await startFloor(),
   };
   const rounds = await alternate(servers, shape);
   for (const s of Object.values(servers)) await stop(s.child);
@@ -186,6 +202,7 @@ for (const shape of SHAPES) {
     rounds,
     ratio: ratios(rounds.pipeline, rounds.bare),
     debugRatio: ratios(rounds.debug, rounds.bare),
+    floorRatio: ratios(rounds.floor, rounds.bare),
   };
 }
 
@@ -204,16 +221,22 @@ console.error('queue acknowledgements');
 // 3. The Collector testbed's load: 10k spans/s in 100-span requests, open loop for 30 s, CPU (% of
 // one core) and RSS sampled from /proc, the first 15 s (V8 compiling) apart from the next; a fresh
 // collector each round, alternately with the image's Node settings and with Node's defaults (what
-// the settings are worth).
+// the settings are worth), and the floor.
 figures.steady = [];
 figures.steadyNodeDefaults = [];
+figures.steadyFloor = [];
 for (let r = 0; r < STEADY_ROUNDS; r++) {
-  for (const [list, env] of [
-    [figures.steady, {}],
-    [figures.steadyNodeDefaults, { NODE_OPTIONS: '' }],
+  for (const [list, what, startOne] of [
+    [figures.steady, '', () => startCollector(benchConfig(sink.match))],
+    [
+      figures.steadyNodeDefaults,
+      ', Node defaults',
+      () => startCollector(benchConfig(sink.match), { NODE_OPTIONS: '' }),
+    ],
+    [figures.steadyFloor, ', the floor', startFloor],
   ]) {
-    console.error(`10k spans/s, round ${r + 1}${env.NODE_OPTIONS === '' ? ', Node defaults' : ''}`);
-    const c = await startCollector(benchConfig(sink.match), env);
+    console.error(`10k spans/s, round ${r + 1}${what}`);
+    const c = await startOne();
     await sleep(1000);
     list.push(await sample(c.child.pid, () => load(c.url, 'open', 100, 30, 'testbed'), 15));
     await stop(c.child);

@@ -37,5 +37,5 @@ VOLUME ["/var/lib/dify-opik-collector"]
 EXPOSE 4317 4318 4319 4320 13133
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:13133/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli/main.js"]
+ENTRYPOINT ["node", "dist/cli/collector.js"]
 CMD ["--config", "/etc/dify-opik-collector/collector.yaml"]

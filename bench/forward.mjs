@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cpuSeconds, rssMiB, runJson, start, stop } from './proc.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/cli/collector.js');
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const mode = process.env.BENCH_MODE ?? 'open';
 const rateOrConcurrency = process.env.BENCH_CONCURRENCY ?? (mode === 'open' ? '100' : '16');

@@ -8,7 +8,7 @@ import { collectorReady, loadedPackages, rssMiB, shippedEnv, sleep, start, stop 
 
 const root = new URL('..', import.meta.url).pathname;
 const [config = join(root, 'collector.yaml'), ...nodeArgs] = process.argv.slice(2);
-const args = [join(root, 'dist/cli/main.js'), '--config', config];
+const args = [join(root, 'dist/cli/collector.js'), '--config', config];
 const env = () => shippedEnv('http://127.0.0.1:9/api');
 const { child } = await start(args, collectorReady(), env(), nodeArgs);
 const rss = {};

@@ -53,7 +53,7 @@ service:
     traces: { receivers: [otlp, dify], processors: [memory_limiter], exporters: [opik] }
 `,
 );
-const collector = await start([join(root, 'dist/cli/main.js'), '--config', config], (l) => {
+const collector = await start([join(root, 'dist/cli/collector.js'), '--config', config], (l) => {
   try {
     const j = JSON.parse(l);
     return j.msg === 'OTLP/HTTP receiver listening' ? j.endpoint : undefined;

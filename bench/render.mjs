@@ -198,8 +198,10 @@ what starting up left over only after some seconds of idle (its memory reducer),
 5 s after start is mostly garbage of the start and varies with the V8 settings. A bare \`node\`
 process that does nothing has an RSS of about 42 MiB on this machine.
 
-Packages loaded at idle in this run, with their number of modules (\`dist\` is the collector's own
-code), counted by \`bench/module-log.mjs\`:
+Packages loaded at idle in this run, with their number of modules, counted by
+\`bench/module-log.mjs\`. \`dist\` is the collector's own code: since the collector runs as one
+bundle (\`scripts/bundle.mjs\`), its files and chunks, with the packages bundled into them; what
+is listed beside it is loaded from \`node_modules\`.
 
 ${packages}
 `;

@@ -34,7 +34,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STEADY_ROUNDS = Number(process.env.BENCH_STEADY_ROUNDS ?? 3);
 const IDLE_SECONDS = 5;
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/cli/collector.js');
 if (!existsSync(cli)) throw new Error('run `npm run build` first');
 /** The Node settings the Docker image runs the collector with: every collector here runs with them. */
 const IMAGE_NODE_OPTIONS =

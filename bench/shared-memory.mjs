@@ -235,7 +235,7 @@ async function cpuDuring(pids, work) {
 }
 
 async function main(seconds) {
-  const cli = join(root, 'dist/cli/main.js');
+  const cli = join(root, 'dist/cli/collector.js');
   if (!existsSync(cli)) throw new Error('run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'bench-shared-'));
   const redis = await startRedis(dir);

@@ -24,7 +24,7 @@ const freePort = () =>
 const sink = await start([join(root, 'bench/sink-server.mjs')], (line) => json(line)?.port);
 const healthPort = await freePort();
 const { child, match } = await start(
-  [join(root, 'dist/cli/main.js'), '--config', join(root, 'collector.yaml')],
+  [join(root, 'dist/cli/collector.js'), '--config', join(root, 'collector.yaml')],
   collectorReady(),
   {
     ...shippedEnv(`http://127.0.0.1:${sink.match}/api`),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { loadBuiltinFactories, loadFactoriesFor } from '../components.js';
+import { collectorVersion } from '../service/version.js';
 import { type CliArgs, COMMANDS, parseCliArgs, USAGE } from './args.js';
 import { runCommand } from './commands/run.js';
 import { type Output, validateCommand } from './commands/validate.js';
@@ -10,20 +10,13 @@ const io: Output = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 async function dispatch(args: CliArgs): Promise<number> {
   if (args.flags.help) {
     io.out(USAGE);
     return 0;
   }
   if (args.flags.version) {
-    io.out(version());
+    io.out(collectorVersion());
     return 0;
   }
   // A command that reads a configuration loads the factories of the types it names only.
@@ -44,7 +37,7 @@ async function dispatch(args: CliArgs): Promise<number> {
     case 'components':
       return (await import('./commands/components.js')).componentsCommand(
         await loadBuiltinFactories(),
-        version(),
+        collectorVersion(),
         io,
       );
     case 'print-config':

@@ -109,7 +109,7 @@ describe('Dockerfile', () => {
   it('starts the same command line a local build runs, and its health check passes', async () => {
     const entry = JSON.parse(/ENTRYPOINT (\[.*\])/.exec(docker)![1]!) as string[];
     const cmd = JSON.parse(/CMD (\["--config".*\])/.exec(docker)![1]!) as string[];
-    expect(entry).toEqual(['node', 'dist/cli/main.js']);
+    expect(entry).toEqual(['node', 'dist/cli/collector.js']);
     // The image copies collector.yaml to the path in CMD; locally, the same file.
     const args = cmd.map((a) =>
       a === '/etc/dify-opik-collector/collector.yaml' ? 'collector.yaml' : a,

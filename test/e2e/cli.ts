@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** The built CLI, as `npx dify-opik-collector` runs it (`npm test` builds before testing). */
-export const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+export const CLI = new URL('../../dist/cli/collector.js', import.meta.url).pathname;
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
 let n = 0;

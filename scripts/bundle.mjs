@@ -6,9 +6,9 @@
 //
 // Left out, and loaded from node_modules as before: better-sqlite3 (a native module) and what the
 // code loads through `createRequire` (prom-client's classes, `node:https`), which a bundler does
-// not follow. The bundle sits in `dist/cli/`, two directories down as tsc's modules are, so that
-// what they read next to the code (`package.json`, `src/service/version.ts`) is found alike.
-// Not minified: stack traces and logs keep their names and lines.
+// not follow. The bundle sits in `dist/cli/`, two directories below the package as tsc's
+// `dist/service/version.js` is, so that the `package.json` it reads relative to itself is found
+// from either. Not minified: stack traces and logs keep their names and lines.
 import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 

@@ -20,6 +20,8 @@ const spread = (xs, format, unit = '') => {
   return xs.length === 1 ? m : `${m} (${format(Math.min(...xs))}–${format(Math.max(...xs))})`;
 };
 const spansPerSecond = (rounds) => rounds?.map((r) => r.spansPerSecond);
+/** A 10k spans/s round's highest RSS sample, of both its halves. */
+const highestRss = (round) => Math.max(round.rssMaxMiB, round.warmup?.rssMaxMiB ?? 0);
 
 // Figures rounded towards failing their budget, so a shown value never contradicts its verdict
 // (0.4996 is shown 0.49 against "≥ 0.5", 60.2 MiB as 61 against "≤ 60 MiB").
@@ -61,13 +63,7 @@ const BUDGETS = [
     1,
     '%',
   ),
-  atMost(
-    80,
-    'RSS at 10k spans/s, highest sample',
-    (f) => f?.steady?.map((s) => Math.max(s.rssMaxMiB, s.warmup?.rssMaxMiB ?? 0)),
-    0,
-    ' MiB',
-  ),
+  atMost(80, 'RSS at 10k spans/s, highest sample', (f) => f?.steady?.map(highestRss), 0, ' MiB'),
   atMost(
     60,
     'RSS idle: the shipped collector.yaml',
@@ -270,7 +266,7 @@ function floorLine(f) {
   const steady = f.steadyFloor ?? [];
   if (!f.throughput?.testbed?.floorRatio && steady.length === 0) return '';
   const m = (k) => median(steady.map((x) => x[k]));
-  const rss = median(steady.map((x) => Math.max(x.rssMaxMiB, x.warmup?.rssMaxMiB ?? 0)));
+  const rss = median(steady.map(highestRss));
   return `
 The floor, a server that only scans, gzips and forwards (see "Throughput against a bare decoding
 server"), in the same run: throughput ratio ${ratio('testbed')} on testbed requests and

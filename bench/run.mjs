@@ -169,12 +169,13 @@ for (const [name, config, env] of idleConfigs) {
 await sleep(IDLE_SECONDS * 1000);
 for (const c of idle) c.started = rssMiB(c.child.pid);
 
-const { createDefaultOpikConfig } = await import('../dist/exporters/opik/config.js');
+/** The opik exporter's default gzip level, which the floor uses too. */
+const gzipLevel = (await import('../dist/exporters/opik/config.js')).createDefaultOpikConfig()
+  .compression_params.level;
 /** The floor (bench/floor-server.mjs), with the image's Node settings as the collectors. */
 async function startFloor() {
-  const { level } = createDefaultOpikConfig().compression_params;
   const { child, match } = await start(
-    [join(root, 'bench/floor-server.mjs'), String(sink.match), String(level)],
+    [join(root, 'bench/floor-server.mjs'), String(sink.match), String(gzipLevel)],
     port,
     {
       NODE_OPTIONS: IMAGE_NODE_OPTIONS,
